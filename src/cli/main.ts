@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { formatIssue, type InputIssue } from '../scenario/issues.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { runStrategy, type StrategyResult } from '../scenario/run.js';
+import { parseDurationMicros } from '../scenario/units.js';
+import { writeStrategyResults } from '../report/results.js';
+import { formatTable } from '../report/table.js';
+
+/** Exit codes, documented in the README. */
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 2;
+const EXIT_INTERNAL = 3;
+
+class UsageError extends Error {}
+
+function printIssues(issues: readonly InputIssue[]): void {
+  for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+}
+
+interface RunOptions {
+  seed?: string;
+  out: string;
+  strategy?: string;
+  duration?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+async function run(file: string, options: RunOptions): Promise<number> {
+  const durationMicros = options.duration === undefined ? undefined : parseDurationMicros(options.duration);
+  if (options.duration !== undefined && (durationMicros === undefined || durationMicros <= 0))
+    throw new UsageError(`--duration: expected a duration like "15m" or "2h", got ${JSON.stringify(options.duration)}`);
+  const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
+  const loaded = await loadScenarioFile(file, { seed, durationMicros });
+  if (!loaded.ok) {
+    printIssues(loaded.issues);
+    return EXIT_BAD_INPUT;
+  }
+  const scenario = loaded.value;
+  let strategies = scenario.strategies;
+  if (options.strategy !== undefined) {
+    strategies = strategies.filter((s) => s.name === options.strategy);
+    if (strategies.length === 0)
+      throw new UsageError(`--strategy: expected one of ${scenario.strategies.map((s) => s.name).join(', ')}, got ${JSON.stringify(options.strategy)}`);
+  }
+
+  const results: StrategyResult[] = [];
+  for (const { name, scenario: s } of strategies) {
+    if (!options.quiet && !options.json) process.stderr.write(`running ${name} …\n`);
+    results.push(runStrategy(name, s, scenario.traces));
+  }
+  const dir = await writeStrategyResults(options.out, scenario.base.name, results);
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, results: results.map((r) => ({ strategy: r.strategy, seed: r.seed, ...r.summary })) }, null, 2)}\n`);
+  } else if (!options.quiet) {
+    process.stdout.write(`\n${scenario.base.name}\n\n${summaryTable(results)}\n\nresults: ${dir}\n`);
+  }
+  return EXIT_OK;
+}
+
+function summaryTable(results: readonly StrategyResult[]): string {
+  return formatTable(
+    ['strategy', 'requests', 'errors_pct', 'p50_ms', 'p95_ms', 'p99_ms', 'peak_pods', 'cpu_pct'],
+    results.map((r) => [
+      r.strategy,
+      r.summary.requests,
+      100 * r.summary.errorRate,
+      r.summary.latency_ms.p50,
+      r.summary.latency_ms.p95,
+      r.summary.latency_ms.p99,
+      r.summary.peakPodsReady,
+      r.summary.meanCpuUtilizationPct,
+    ]),
+  );
+}
+
+async function validate(file: string): Promise<number> {
+  const loaded = await loadScenarioFile(file);
+  if (!loaded.ok) {
+    printIssues(loaded.issues);
+    return EXIT_BAD_INPUT;
+  }
+  const names = loaded.value.strategies.map((s) => s.name).join(', ');
+  process.stdout.write(`${file}: valid (strategies: ${names})\n`);
+  return EXIT_OK;
+}
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command()
+    .name('simulate')
+    .description('Simulate how a web system scales: replay traffic against a scenario, compare strategies.')
+    .showHelpAfterError()
+    .exitOverride();
+  cli
+    .command('run <scenario>', { isDefault: true })
+    .description('run every strategy of a scenario (JSON or YAML) and write results/<scenario>/')
+    .option('--seed <seed>', 'seed of every random stream (overrides the scenario)')
+    .option('--out <dir>', 'output directory', 'results')
+    .option('--strategy <name>', 'run only this strategy')
+    .option('--duration <duration>', 'simulated time to run, e.g. "2h" (overrides the scenario)')
+    .option('--quiet', 'print nothing but errors')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
+  cli
+    .command('validate <scenario>')
+    .description('check a scenario file without running it; lists every problem')
+    .action(async (file: string) => setExit(await validate(file)));
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  try {
+    await program((c) => (code = c)).parseAsync(argv);
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    if (error instanceof UsageError || error instanceof InvalidArgumentError) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`internal error: ${(error as Error).message ?? String(error)}\n`);
+    if (process.env.SCALESIM_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT_INTERNAL;
+  }
+  return code;
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,68 @@
+import { FAILURE_CAUSES, type FailureCause } from '../model/requests.js';
+import type { Recorder } from './recorder.js';
+
+/** The headline figures of one run. Units are in the names. */
+export interface RunSummary {
+  requests: number;
+  completed: number;
+  errors: number;
+  errorsByCause: Record<FailureCause, number>;
+  errorRate: number;
+  latency_ms: { p50: number; p95: number; p99: number; max: number; mean: number };
+  meanCpuUtilizationPct: number;
+  peakPodsReady: number;
+  byClass: Record<string, { requests: number; completed: number; errors: number }>;
+  /**
+   * Little's law, L = λW, as a consistency check of the simulation itself: mean number of
+   * requests in the system (time average) against arrival rate × mean time in system.
+   */
+  littlesLaw: { meanInSystem: number; arrivalRatePerS: number; meanTimeInSystemMs: number; lambdaW: number; relativeDifference: number };
+}
+
+export function summarize(recorder: Recorder, classNames: readonly string[], durationMicros: number, inSystemIntegral: number): RunSummary {
+  const errorsByCause = Object.fromEntries(FAILURE_CAUSES.map((c, i) => [c, recorder.failuresByCause[i]])) as Record<FailureCause, number>;
+  const errors = recorder.failuresByCause.reduce((a, b) => a + b, 0);
+  const h = recorder.runHistogram;
+  const seconds = durationMicros / 1e6;
+  const meanInSystem = inSystemIntegral / durationMicros;
+  const arrivalRatePerS = recorder.totalArrivals / seconds;
+  const meanTimeInSystemMs = recorder.responseHistogram.count > 0 ? recorder.responseHistogram.mean / 1000 : 0;
+  const lambdaW = (arrivalRatePerS * meanTimeInSystemMs) / 1000;
+  const column = (name: string) => recorder.columns.indexOf(name);
+  const cpu = column('cpu_utilization_pct');
+  const ready = column('pods_ready');
+  const rows = recorder.rows;
+  return {
+    requests: recorder.totalArrivals,
+    completed: recorder.totalSucceeded,
+    errors,
+    errorsByCause,
+    errorRate: recorder.totalArrivals > 0 ? errors / recorder.totalArrivals : 0,
+    latency_ms: {
+      p50: nanToZero(h.quantile(0.5) / 1000),
+      p95: nanToZero(h.quantile(0.95) / 1000),
+      p99: nanToZero(h.quantile(0.99) / 1000),
+      max: h.max / 1000,
+      mean: nanToZero(h.mean / 1000),
+    },
+    meanCpuUtilizationPct: cpu < 0 || rows.length === 0 ? 0 : rows.reduce((s, r) => s + r[cpu], 0) / rows.length,
+    peakPodsReady: ready < 0 ? 0 : rows.reduce((m, r) => Math.max(m, r[ready]), 0),
+    byClass: Object.fromEntries(
+      classNames.map((name, i) => {
+        const t = recorder.classTotals[i];
+        return [name, { requests: t.arrivals, completed: t.succeeded, errors: t.failed }];
+      }),
+    ),
+    littlesLaw: {
+      meanInSystem,
+      arrivalRatePerS,
+      meanTimeInSystemMs,
+      lambdaW,
+      relativeDifference: lambdaW > 0 ? Math.abs(meanInSystem - lambdaW) / lambdaW : 0,
+    },
+  };
+}
+
+function nanToZero(x: number): number {
+  return Number.isNaN(x) ? 0 : x;
+}

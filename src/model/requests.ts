@@ -1,0 +1,164 @@
+import type { EventHandler, Simulation } from '../engine/index.js';
+
+/** Why a request failed, as users see it in the outputs (`errors_<cause>` columns). */
+export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated'] as const;
+export type FailureCause = (typeof FAILURE_CAUSES)[number];
+export const CAUSE_TIMEOUT = 0;
+export const CAUSE_REJECTED = 1;
+export const CAUSE_POD_TERMINATED = 2;
+
+/** Receives every request's outcome, exactly once per request (the metrics recorder). */
+export interface OutcomeListener {
+  arrived(classId: number): void;
+  succeeded(classId: number, latencyMicros: number): void;
+  failed(classId: number, cause: number, latencyMicros: number): void;
+}
+
+/** Told when a client gives up, so a server can drop the request if it is still queued. */
+export interface AbandonListener {
+  abandoned(requestId: number): void;
+}
+
+export const STAGE_NONE = 0;
+export const STAGE_QUEUED = 1;
+export const STAGE_ACTIVE = 2;
+
+const CLIENT_DONE = 1;
+const SERVER_DONE = 2;
+
+/**
+ * Every request in flight, as columns of typed arrays indexed by request id (ids are
+ * recycled), so a request costs no allocation. A request has two sides: the client, which
+ * gets exactly one outcome (success, failure, or its deadline passing), and the server,
+ * which may still be working on it after the client gave up — as real servers do.
+ * The slot is freed once both sides are done.
+ */
+export class Requests implements EventHandler {
+  arrivalTime = new Float64Array(1024);
+  classId = new Int32Array(1024);
+  /** CPU work still to do, in µs at one full core. */
+  remainingWork = new Float64Array(1024);
+  /** Index of the pod holding the request, -1 if none. */
+  pod = new Int32Array(1024);
+  /** Where the server holds it: STAGE_NONE, STAGE_QUEUED or STAGE_ACTIVE. */
+  stage = new Int8Array(1024);
+  /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
+  serial = new Float64Array(1024);
+  private arrivals = 0;
+  private deadlineHandle = new Float64Array(1024);
+  private flags = new Int32Array(1024);
+  private free = new Int32Array(1024);
+  private freeCount = 0;
+  private capacity = 0;
+  private readonly deadlineEvent: number;
+  /** Requests whose client has no answer yet (for Little's law). */
+  inSystem = 0;
+  private inSystemArea = 0;
+  private inSystemSince = 0;
+  private abandonListener: AbandonListener | undefined;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly outcomes: OutcomeListener,
+  ) {
+    this.deadlineEvent = sim.register(this);
+    this.grow();
+  }
+
+  onAbandon(listener: AbandonListener): void {
+    this.abandonListener = listener;
+  }
+
+  /** A new request; its client gives up `timeoutMicros` from now. */
+  arrive(classId: number, workMicros: number, timeoutMicros: number): number {
+    if (this.freeCount === 0) this.grow();
+    const id = this.free[--this.freeCount];
+    this.arrivalTime[id] = this.sim.now;
+    this.classId[id] = classId;
+    this.remainingWork[id] = workMicros;
+    this.pod[id] = -1;
+    this.stage[id] = STAGE_NONE;
+    this.serial[id] = this.arrivals++;
+    this.flags[id] = 0;
+    this.deadlineHandle[id] = this.sim.schedule(timeoutMicros, this.deadlineEvent, id);
+    this.changeInSystem(1);
+    this.outcomes.arrived(classId);
+    return id;
+  }
+
+  isClientDone(id: number): boolean {
+    return (this.flags[id] & CLIENT_DONE) !== 0;
+  }
+
+  /** The client gets its answer. */
+  succeed(id: number): void {
+    if (this.flags[id] & CLIENT_DONE) return;
+    this.finishClient(id);
+    this.outcomes.succeeded(this.classId[id], this.sim.now - this.arrivalTime[id]);
+  }
+
+  /** The client gets an error. */
+  fail(id: number, cause: number): void {
+    if (this.flags[id] & CLIENT_DONE) return;
+    this.finishClient(id);
+    this.outcomes.failed(this.classId[id], cause, this.sim.now - this.arrivalTime[id]);
+  }
+
+  /** The server has let go of the request (finished, dropped or killed it). */
+  releaseServer(id: number): void {
+    this.flags[id] |= SERVER_DONE;
+    this.pod[id] = -1;
+    this.stage[id] = STAGE_NONE;
+    if (this.flags[id] & CLIENT_DONE) this.free[this.freeCount++] = id;
+  }
+
+  /** Deadline reached: the client gives up. */
+  handleEvent(id: number): void {
+    if (this.flags[id] & CLIENT_DONE) return;
+    this.deadlineHandle[id] = -1;
+    this.fail(id, CAUSE_TIMEOUT);
+    if (!(this.flags[id] & SERVER_DONE)) this.abandonListener?.abandoned(id);
+  }
+
+  /** ∫ (requests in system) dt from the start to now, in request·µs. */
+  inSystemIntegral(): number {
+    return this.inSystemArea + this.inSystem * (this.sim.now - this.inSystemSince);
+  }
+
+  private finishClient(id: number): void {
+    this.flags[id] |= CLIENT_DONE;
+    const handle = this.deadlineHandle[id];
+    if (handle >= 0) this.sim.cancel(handle);
+    this.changeInSystem(-1);
+    if (this.flags[id] & SERVER_DONE) this.free[this.freeCount++] = id;
+  }
+
+  private changeInSystem(delta: number): void {
+    const now = this.sim.now;
+    this.inSystemArea += this.inSystem * (now - this.inSystemSince);
+    this.inSystemSince = now;
+    this.inSystem += delta;
+  }
+
+  private grow(): void {
+    const old = this.capacity;
+    const capacity = Math.max(1024, old * 2);
+    const f64 = (a: Float64Array) => { const b = new Float64Array(capacity); b.set(a.subarray(0, old)); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(capacity); b.set(a.subarray(0, old)); return b; };
+    this.arrivalTime = f64(this.arrivalTime);
+    this.remainingWork = f64(this.remainingWork);
+    this.deadlineHandle = f64(this.deadlineHandle);
+    this.serial = f64(this.serial);
+    this.classId = i32(this.classId);
+    this.pod = i32(this.pod);
+    const stage = new Int8Array(capacity);
+    stage.set(this.stage.subarray(0, old));
+    this.stage = stage;
+    this.flags = i32(this.flags);
+    const free = new Int32Array(capacity);
+    free.set(this.free.subarray(0, this.freeCount));
+    for (let id = capacity - 1; id >= old; id--) free[this.freeCount++] = id;
+    this.free = free;
+    this.capacity = capacity;
+  }
+}

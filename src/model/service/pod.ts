@@ -1,0 +1,235 @@
+import type { Simulation } from '../../engine/index.js';
+import { CAUSE_POD_TERMINATED, CAUSE_REJECTED, STAGE_ACTIVE, STAGE_QUEUED, type Requests } from '../requests.js';
+
+export type PodPhase = 'Pending' | 'Starting' | 'Ready' | 'Terminating' | 'Terminated';
+
+/** Everything a pod needs to know about its service, fixed at build time. */
+export interface PodTemplate {
+  readonly cpuRequestMillicores: number;
+  readonly memoryRequestBytes: number;
+  /** CPU the pod may use: its limit, else its request. */
+  readonly cpuCapMillicores: number;
+  readonly workers: number;
+  readonly queueCapacity: number;
+  readonly warmupMicros: number;
+  readonly warmupSlowdown: number;
+}
+
+/**
+ * One pod: `workers` requests in service at once, sharing the pod's CPU equally
+ * (processor sharing, as the kernel's CFS scheduler approximately does), each at most one
+ * core; the rest wait in a bounded FIFO queue. The CPU cap throttles: with a 500m limit a
+ * lone 20 ms request takes 40 ms. Service times therefore emerge from load, limit and
+ * concurrency rather than being drawn.
+ */
+export class Pod {
+  phase: PodPhase = 'Pending';
+  readonly createdAt: number;
+  scheduledAt = -1;
+  readyAt = -1;
+  terminatingAt = -1;
+  /** Node index, -1 while unscheduled. */
+  node = -1;
+  /** Accepts new requests (false once SIGTERM reached the app). */
+  accepting = true;
+  /** In the load balancer's endpoints. */
+  inEndpoints = false;
+
+  private readonly active: Int32Array;
+  activeCount = 0;
+  // Ring of (request id, serial); entries of requests that timed out stay until popped.
+  private readonly queue: Int32Array;
+  private readonly queueSerial: Float64Array;
+  private queueHead = 0;
+  private queueSlots = 0; // occupied ring slots, live or dead
+  /** Live requests waiting in the queue. */
+  queued = 0;
+  /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
+  cpuUsage = 0;
+  private lastUpdate: number;
+  private completionHandle = -1;
+  /** Requests started and finished by this pod (for tests and summaries). */
+  completed = 0;
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly template: PodTemplate,
+    private readonly sim: Simulation,
+    private readonly requests: Requests,
+    private readonly completionEvent: number,
+  ) {
+    this.createdAt = sim.now;
+    this.lastUpdate = sim.now;
+    this.active = new Int32Array(template.workers);
+    this.queue = new Int32Array(Math.max(1, template.queueCapacity) * 2 + 8);
+    this.queueSerial = new Float64Array(this.queue.length);
+  }
+
+  /** Requests held (in service + waiting): what "least outstanding" balances on. */
+  get outstanding(): number {
+    return this.activeCount + this.queued;
+  }
+
+  /** CPU in use right now, millicores. */
+  get cpuInUseMillicores(): number {
+    return Math.min(this.template.cpuCapMillicores, this.activeCount * 1000);
+  }
+
+  /** Takes a request from the balancer: serve it, queue it, or reject it (503). */
+  offer(id: number): void {
+    if (!this.accepting) {
+      this.requests.fail(id, CAUSE_POD_TERMINATED);
+      this.requests.releaseServer(id);
+      return;
+    }
+    this.requests.pod[id] = this.index;
+    if (this.activeCount < this.template.workers) {
+      this.advance();
+      this.startService(id);
+      this.reschedule();
+    } else if (this.queued < this.template.queueCapacity) {
+      this.enqueue(id);
+    } else {
+      this.requests.fail(id, CAUSE_REJECTED);
+      this.requests.releaseServer(id);
+    }
+  }
+
+  /** The client gave up: a waiting request leaves the queue; one in service keeps its worker. */
+  abandon(id: number): void {
+    if (this.requests.stage[id] === STAGE_QUEUED) {
+      this.queued--;
+      this.requests.releaseServer(id); // its ring slot is skipped when popped
+    }
+  }
+
+  /** The pod's next completion is due. */
+  complete(): void {
+    this.completionHandle = -1;
+    this.advance();
+    const requests = this.requests;
+    for (let i = 0; i < this.activeCount; ) {
+      const id = this.active[i];
+      if (requests.remainingWork[id] <= 1e-6) {
+        this.active[i] = this.active[--this.activeCount];
+        requests.succeed(id); // no-op when the client already timed out
+        requests.releaseServer(id);
+        this.completed++;
+      } else i++;
+    }
+    this.fillWorkers();
+    this.reschedule();
+  }
+
+  /** Fails everything the pod still holds (SIGKILL, or an app that exits on SIGTERM). */
+  killAll(): void {
+    this.advance();
+    const requests = this.requests;
+    for (let i = 0; i < this.activeCount; i++) {
+      requests.fail(this.active[i], CAUSE_POD_TERMINATED);
+      requests.releaseServer(this.active[i]);
+    }
+    this.activeCount = 0;
+    for (let id = this.dequeue(); id >= 0; id = this.dequeue()) {
+      requests.fail(id, CAUSE_POD_TERMINATED);
+      requests.releaseServer(id);
+    }
+    this.reschedule();
+  }
+
+  /** Brings CPU accounting and every active request's remaining work up to now. */
+  advance(): void {
+    const now = this.sim.now;
+    const elapsed = now - this.lastUpdate;
+    this.lastUpdate = now;
+    const k = this.activeCount;
+    if (elapsed <= 0 || k === 0) return;
+    const coresEach = Math.min(1000, this.template.cpuCapMillicores / k) / 1000;
+    this.cpuUsage += coresEach * 1000 * k * elapsed;
+    const progress = (coresEach * elapsed) / this.slowdown(now);
+    for (let i = 0; i < k; i++) this.requests.remainingWork[this.active[i]] -= progress;
+  }
+
+  private startService(id: number): void {
+    this.requests.stage[id] = STAGE_ACTIVE;
+    this.active[this.activeCount++] = id;
+  }
+
+  private enqueue(id: number): void {
+    if (this.queueSlots === this.queue.length) this.compactQueue();
+    const slot = (this.queueHead + this.queueSlots) % this.queue.length;
+    this.queue[slot] = id;
+    this.queueSerial[slot] = this.requests.serial[id];
+    this.queueSlots++;
+    this.queued++;
+    this.requests.stage[id] = STAGE_QUEUED;
+  }
+
+  /** Next live queued request, or -1. */
+  private dequeue(): number {
+    while (this.queueSlots > 0) {
+      const id = this.queue[this.queueHead];
+      const live = this.isLive(id, this.queueSerial[this.queueHead]);
+      this.queueHead = (this.queueHead + 1) % this.queue.length;
+      this.queueSlots--;
+      if (live) {
+        this.queued--;
+        return id;
+      }
+    }
+    return -1;
+  }
+
+  /** Drops abandoned ids when the ring is full of them. */
+  private compactQueue(): void {
+    let kept = 0;
+    const ids = Int32Array.from(this.queue);
+    const serials = Float64Array.from(this.queueSerial);
+    for (let i = 0; i < this.queueSlots; i++) {
+      const slot = (this.queueHead + i) % ids.length;
+      if (this.isLive(ids[slot], serials[slot])) {
+        this.queue[kept] = ids[slot];
+        this.queueSerial[kept++] = serials[slot];
+      }
+    }
+    this.queueHead = 0;
+    this.queueSlots = kept;
+  }
+
+  private isLive(id: number, serial: number): boolean {
+    const r = this.requests;
+    return r.serial[id] === serial && r.stage[id] === STAGE_QUEUED && r.pod[id] === this.index;
+  }
+
+  private fillWorkers(): void {
+    while (this.activeCount < this.template.workers) {
+      const id = this.dequeue();
+      if (id < 0) break;
+      this.startService(id);
+    }
+  }
+
+  /** Warm-up: work takes `slowdown`× longer at first, easing linearly to 1×. */
+  private slowdown(now: number): number {
+    const t = this.template;
+    if (t.warmupMicros <= 0 || this.readyAt < 0) return 1;
+    const into = now - this.readyAt;
+    return into >= t.warmupMicros ? 1 : t.warmupSlowdown - ((t.warmupSlowdown - 1) * into) / t.warmupMicros;
+  }
+
+  private reschedule(): void {
+    if (this.completionHandle >= 0) this.sim.cancel(this.completionHandle);
+    this.completionHandle = -1;
+    const k = this.activeCount;
+    if (k === 0) return;
+    let least = Infinity;
+    for (let i = 0; i < k; i++) {
+      const remaining = this.requests.remainingWork[this.active[i]];
+      if (remaining < least) least = remaining;
+    }
+    const perRequest = Math.min(1000, this.template.cpuCapMillicores / k) / 1000 / this.slowdown(this.sim.now);
+    const delay = least <= 0 ? 0 : Math.ceil(least / perRequest);
+    this.completionHandle = this.sim.schedule(delay, this.completionEvent, this.index);
+  }
+}

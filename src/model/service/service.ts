@@ -1,0 +1,322 @@
+import type { Distribution, EventHandler, RandomStream, Simulation } from '../../engine/index.js';
+import { Balancer, type BalancingAlgorithm } from '../balancer/balancer.js';
+import { CAUSE_REJECTED, type AbandonListener, type Requests } from '../requests.js';
+import type { RequestSink } from '../traffic/arrivals.js';
+import { Pod, type PodTemplate } from './pod.js';
+
+export interface ServiceConfig {
+  readonly name: string;
+  readonly template: PodTemplate;
+  readonly initialReplicas: number;
+  readonly balancing: BalancingAlgorithm;
+  readonly imagePull: Distribution;
+  readonly containerStart: Distribution;
+  readonly probeInitialDelayMicros: number;
+  readonly probePeriodMicros: number;
+  readonly probeSuccessThreshold: number;
+  /** Time for an endpoint change to reach the load balancer. */
+  readonly endpointsPropagationMicros: number;
+  readonly preStopMicros: number;
+  readonly terminationGracePeriodMicros: number;
+  /** The app finishes in-flight requests on SIGTERM (true) or exits at once (false). */
+  readonly gracefulShutdown: boolean;
+}
+
+/**
+ * Where pods run. Without node pools every pod fits at once; the cluster model (nodes,
+ * scheduler, cluster autoscaler) implements this to keep pods Pending until a node has room.
+ */
+export interface PodPlacement {
+  /** A node for the pod now, or -1: the pod stays Pending and `Service.podScheduled` is called later. */
+  place(pod: Pod): number;
+  /** The pod no longer holds its node's resources. */
+  release(pod: Pod): void;
+  /** Whether the node already has the image (a second pod on a node skips the pull). */
+  hasImage(node: number, service: string): boolean;
+  imagePulled(node: number, service: string): void;
+}
+
+export const unlimitedPlacement: PodPlacement = {
+  place: () => 0,
+  release: () => {},
+  hasImage: () => false,
+  imagePulled: () => {},
+};
+
+/** Counts of pods by phase, for the time series. */
+export interface PodCounts {
+  pending: number;
+  starting: number;
+  ready: number;
+  terminating: number;
+}
+
+// Lifecycle event kinds, packed with the pod index into the event argument.
+const CONTAINER_STARTED = 0;
+const PROBE = 1;
+const ENDPOINT_ADDED = 2;
+const ENDPOINT_REMOVED = 3;
+const SIGTERM = 4;
+const SIGKILL = 5;
+const KINDS = 8;
+
+/** Observer of pod transitions (the timeline, the HPA's view of pods). */
+export interface PodListener {
+  podChanged(service: Service, pod: Pod): void;
+}
+
+/**
+ * A Deployment's pods behind a load balancer. Pods go Pending → Starting (image pull,
+ * container start) → readiness probe → Ready (in the endpoints after propagation), and on
+ * removal Terminating: out of the endpoints after propagation, preStop, SIGTERM, and SIGKILL
+ * at the grace deadline. Requests reaching a pod that stopped accepting fail with
+ * `pod_terminated`, as do those still running at SIGKILL.
+ */
+export class Service implements RequestSink, AbandonListener {
+  readonly pods: Pod[] = [];
+  /** Pods the load balancer sends to (ready, or terminating but not yet propagated). */
+  readonly endpoints: Pod[] = [];
+  private readonly balancer: Balancer;
+  private readonly completionEvent: number;
+  private readonly lifecycleEvent: number;
+  private readonly startupRandom: RandomStream;
+  private probeSuccesses = new Map<number, number>();
+  private listeners: PodListener[] = [];
+  private nextPodNumber = 0;
+  private retiredCpuUsage = 0;
+
+  constructor(
+    readonly config: ServiceConfig,
+    private readonly sim: Simulation,
+    private readonly requests: Requests,
+    private placement: PodPlacement = unlimitedPlacement,
+  ) {
+    this.balancer = new Balancer(config.balancing, sim.random(`balancer:${config.name}`));
+    this.startupRandom = sim.random(`pods:${config.name}`);
+    const completion: EventHandler = { handleEvent: (podIndex) => this.podCompletion(podIndex) };
+    const lifecycle: EventHandler = { handleEvent: (arg) => this.lifecycle(arg) };
+    this.completionEvent = sim.register(completion);
+    this.lifecycleEvent = sim.register(lifecycle);
+  }
+
+  setPlacement(placement: PodPlacement): void {
+    this.placement = placement;
+  }
+
+  addListener(listener: PodListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Creates the initial replicas, Ready at time 0 (the run starts from a steady cluster). */
+  startWarm(): void {
+    for (let i = 0; i < this.config.initialReplicas; i++) {
+      const pod = this.createPod();
+      const node = this.placement.place(pod);
+      if (node < 0) continue; // stays Pending: the cluster has no room for it
+      pod.node = node;
+      pod.scheduledAt = this.sim.now;
+      this.placement.imagePulled(node, this.config.name);
+      this.becomeReady(pod);
+      this.addEndpoint(pod);
+    }
+  }
+
+  // ------------------------------------------------------------ traffic
+
+  accept(id: number): void {
+    const i = this.balancer.pick(this.endpoints);
+    if (i < 0) {
+      this.requests.fail(id, CAUSE_REJECTED); // no endpoints: the load balancer answers 503
+      this.requests.releaseServer(id);
+      return;
+    }
+    this.endpoints[i].offer(id);
+  }
+
+  abandoned(id: number): void {
+    const podIndex = this.requests.pod[id];
+    if (podIndex >= 0) this.pods[podIndex].abandon(id);
+  }
+
+  // ------------------------------------------------------------ scaling
+
+  /** Pods that count toward the replica count (not terminating). */
+  get replicas(): number {
+    let n = 0;
+    for (const pod of this.pods) if (pod.phase !== 'Terminating' && pod.phase !== 'Terminated') n++;
+    return n;
+  }
+
+  /** Scales the Deployment: new pods start; surplus pods terminate, least useful first. */
+  scaleTo(desired: number): void {
+    let current = this.replicas;
+    while (current < desired) {
+      this.startPod(this.createPod());
+      current++;
+    }
+    if (current > desired) {
+      // Like the ReplicaSet controller: unscheduled first, then not ready, then the newest.
+      const rank = (p: Pod) => (p.phase === 'Pending' ? 0 : p.phase === 'Starting' ? 1 : 2);
+      const victims = this.pods
+        .filter((p) => p.phase === 'Pending' || p.phase === 'Starting' || p.phase === 'Ready')
+        .sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt || b.index - a.index)
+        .slice(0, current - desired);
+      for (const pod of victims) this.terminate(pod);
+    }
+  }
+
+  /** Begins graceful termination (or immediate removal for a pod that never started). */
+  terminate(pod: Pod): void {
+    if (pod.phase === 'Terminating' || pod.phase === 'Terminated') return;
+    const wasServing = pod.phase === 'Ready';
+    pod.phase = 'Terminating';
+    pod.terminatingAt = this.sim.now;
+    this.notify(pod);
+    if (!wasServing) {
+      this.finishTermination(pod);
+      return;
+    }
+    const c = this.config;
+    this.sim.schedule(c.endpointsPropagationMicros, this.lifecycleEvent, pod.index * KINDS + ENDPOINT_REMOVED);
+    this.sim.schedule(Math.min(c.preStopMicros, c.terminationGracePeriodMicros), this.lifecycleEvent, pod.index * KINDS + SIGTERM);
+    this.sim.schedule(c.terminationGracePeriodMicros, this.lifecycleEvent, pod.index * KINDS + SIGKILL);
+  }
+
+  /** Called by the placement when a Pending pod finally gets a node. */
+  podScheduled(pod: Pod, node: number): void {
+    if (pod.phase !== 'Pending') return;
+    pod.node = node;
+    pod.scheduledAt = this.sim.now;
+    pod.phase = 'Starting';
+    this.notify(pod);
+    const pull = this.placement.hasImage(node, this.config.name) ? 0 : this.config.imagePull.sample(this.startupRandom);
+    const start = this.config.containerStart.sample(this.startupRandom);
+    this.sim.schedule(pull + start, this.lifecycleEvent, pod.index * KINDS + CONTAINER_STARTED);
+  }
+
+  countPods(into: PodCounts): PodCounts {
+    into.pending = into.starting = into.ready = into.terminating = 0;
+    for (const pod of this.pods) {
+      if (pod.phase === 'Pending') into.pending++;
+      else if (pod.phase === 'Starting') into.starting++;
+      else if (pod.phase === 'Ready') into.ready++;
+      else if (pod.phase === 'Terminating') into.terminating++;
+    }
+    return into;
+  }
+
+  /** CPU used by all pods since the start, millicore·µs (cAdvisor's counter, summed). */
+  cpuUsageTotal(): number {
+    let total = this.retiredCpuUsage;
+    for (const pod of this.pods) {
+      if (pod.phase === 'Terminated') continue;
+      pod.advance();
+      total += pod.cpuUsage;
+    }
+    return total;
+  }
+
+  /** Requests waiting in pod queues. */
+  queueLength(): number {
+    let total = 0;
+    for (const pod of this.pods) if (pod.phase !== 'Terminated') total += pod.queued;
+    return total;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private createPod(): Pod {
+    const pod = new Pod(this.pods.length, `${this.config.name}-${this.nextPodNumber++}`, this.config.template, this.sim, this.requests, this.completionEvent);
+    this.pods.push(pod);
+    return pod;
+  }
+
+  private startPod(pod: Pod): void {
+    this.notify(pod);
+    const node = this.placement.place(pod);
+    if (node >= 0) this.podScheduled(pod, node);
+  }
+
+  private becomeReady(pod: Pod): void {
+    pod.phase = 'Ready';
+    pod.readyAt = this.sim.now;
+    this.notify(pod);
+  }
+
+  private addEndpoint(pod: Pod): void {
+    if (pod.phase !== 'Ready' || pod.inEndpoints) return;
+    pod.inEndpoints = true;
+    this.endpoints.push(pod);
+  }
+
+  private removeEndpoint(pod: Pod): void {
+    if (!pod.inEndpoints) return;
+    pod.inEndpoints = false;
+    this.endpoints.splice(this.endpoints.indexOf(pod), 1);
+  }
+
+  private podCompletion(podIndex: number): void {
+    const pod = this.pods[podIndex];
+    pod.complete();
+    if (pod.phase === 'Terminating' && !pod.accepting && pod.outstanding === 0) this.finishTermination(pod);
+  }
+
+  private lifecycle(arg: number): void {
+    const kind = arg % KINDS;
+    const pod = this.pods[(arg - kind) / KINDS];
+    const c = this.config;
+    switch (kind) {
+      case CONTAINER_STARTED:
+        if (pod.phase !== 'Starting') return;
+        this.placement.imagePulled(pod.node, c.name);
+        this.probeSuccesses.set(pod.index, 0);
+        this.sim.schedule(c.probeInitialDelayMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
+        return;
+      case PROBE: {
+        if (pod.phase !== 'Starting') return;
+        const successes = (this.probeSuccesses.get(pod.index) ?? 0) + 1;
+        if (successes >= c.probeSuccessThreshold) {
+          this.probeSuccesses.delete(pod.index);
+          this.becomeReady(pod);
+          this.sim.schedule(c.endpointsPropagationMicros, this.lifecycleEvent, pod.index * KINDS + ENDPOINT_ADDED);
+        } else {
+          this.probeSuccesses.set(pod.index, successes);
+          this.sim.schedule(c.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
+        }
+        return;
+      }
+      case ENDPOINT_ADDED:
+        this.addEndpoint(pod);
+        return;
+      case ENDPOINT_REMOVED:
+        if (pod.phase === 'Terminating') this.removeEndpoint(pod);
+        return;
+      case SIGTERM:
+        if (pod.phase !== 'Terminating' || !pod.accepting) return;
+        pod.accepting = false;
+        if (!c.gracefulShutdown) pod.killAll();
+        if (pod.outstanding === 0) this.finishTermination(pod);
+        return;
+      case SIGKILL:
+        if (pod.phase !== 'Terminating') return;
+        pod.killAll();
+        this.finishTermination(pod);
+        return;
+    }
+  }
+
+  private finishTermination(pod: Pod): void {
+    if (pod.phase === 'Terminated') return;
+    pod.accepting = false;
+    this.removeEndpoint(pod);
+    if (pod.outstanding > 0) pod.killAll();
+    pod.phase = 'Terminated';
+    this.retiredCpuUsage += pod.cpuUsage;
+    this.placement.release(pod);
+    this.notify(pod);
+  }
+
+  private notify(pod: Pod): void {
+    for (const listener of this.listeners) listener.podChanged(this, pod);
+  }
+}

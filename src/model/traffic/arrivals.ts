@@ -1,0 +1,124 @@
+import type { EventHandler, RandomStream, Simulation } from '../../engine/index.js';
+import type { Requests } from '../requests.js';
+import type { RateCurve } from './rate-curve.js';
+import type { RequestMix } from './request-mix.js';
+
+/** Whatever takes a new request: a service's load balancer, later an edge or gateway. */
+export interface RequestSink {
+  accept(requestId: number): void;
+}
+
+/** Thinning windows: short enough that a 50x spike's rise does not inflate the bound for long. */
+const WINDOW_MICROS = 1_000_000;
+
+/**
+ * Arrivals of a non-homogeneous Poisson process with the given rate curve, generated
+ * exactly by thinning (Lewis & Shedler) against a per-window upper bound of the curve.
+ * One event per arrival: it creates the request, hands it on, and schedules the next.
+ */
+export class CurveArrivals implements EventHandler {
+  private readonly event: number;
+  private candidate = 0; // continuous time of the last candidate, µs
+  private windowEnd = 0;
+  private bound = 0; // upper bound of the rate in the current window, per µs
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly curve: RateCurve,
+    private readonly random: RandomStream,
+    private readonly mix: RequestMix,
+    private readonly requests: Requests,
+    private readonly sink: RequestSink,
+    private readonly endMicros: number,
+  ) {
+    this.event = sim.register(this);
+  }
+
+  start(): void {
+    this.windowEnd = 0;
+    this.candidate = 0;
+    this.scheduleNext();
+  }
+
+  handleEvent(): void {
+    const classId = this.mix.drawClass();
+    const work = this.mix.drawWork(classId);
+    const id = this.requests.arrive(classId, work, this.mix.classes[classId].timeoutMicros);
+    this.sink.accept(id);
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    const random = this.random;
+    let t = this.candidate;
+    for (;;) {
+      if (t >= this.windowEnd) {
+        const start = this.windowEnd;
+        if (start >= this.endMicros) return;
+        this.windowEnd = start + WINDOW_MICROS;
+        this.bound = this.curve.maxOver(start, this.windowEnd) / 1e6;
+        t = start;
+      }
+      if (this.bound <= 0) {
+        t = this.windowEnd;
+        continue;
+      }
+      const next = t - Math.log(1 - random()) / this.bound;
+      if (next >= this.windowEnd) {
+        // Memoryless: restart the exponential clock at the window boundary.
+        t = this.windowEnd;
+        continue;
+      }
+      t = next;
+      if (random() * this.bound * 1e6 <= this.curve.at(t)) break;
+    }
+    this.candidate = t;
+    if (t < this.endMicros) this.sim.scheduleAt(Math.max(this.sim.now, Math.round(t)), this.event);
+  }
+}
+
+/** Replays precomputed arrival times (µs, ascending), one pass at a time, looping if asked. */
+export class ReplayArrivals implements EventHandler {
+  private readonly event: number;
+  private times: Float64Array = new Float64Array(0);
+  private index = 0;
+  private pass = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly nextPass: (pass: number) => Float64Array,
+    private readonly passDurationMicros: number,
+    private readonly loop: boolean,
+    private readonly mix: RequestMix,
+    private readonly requests: Requests,
+    private readonly sink: RequestSink,
+    private readonly endMicros: number,
+  ) {
+    this.event = sim.register(this);
+  }
+
+  start(): void {
+    this.times = this.nextPass(0);
+    this.scheduleNext();
+  }
+
+  handleEvent(): void {
+    const classId = this.mix.drawClass();
+    const work = this.mix.drawWork(classId);
+    const id = this.requests.arrive(classId, work, this.mix.classes[classId].timeoutMicros);
+    this.sink.accept(id);
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    while (this.index >= this.times.length) {
+      if (!this.loop || this.passDurationMicros <= 0) return;
+      this.pass++;
+      if (this.pass * this.passDurationMicros >= this.endMicros) return;
+      this.times = this.nextPass(this.pass);
+      this.index = 0;
+    }
+    const t = this.pass * this.passDurationMicros + this.times[this.index++];
+    if (t < this.endMicros) this.sim.scheduleAt(Math.max(this.sim.now, Math.round(t)), this.event);
+  }
+}

@@ -1,0 +1,33 @@
+import type { Distribution, RandomStream } from '../../engine/index.js';
+
+export interface RequestClass {
+  readonly name: string;
+  readonly share: number;
+  readonly cpuWork: Distribution;
+  readonly timeoutMicros: number;
+}
+
+/** Draws each arrival's class and CPU work from one stream, in arrival order. */
+export class RequestMix {
+  private readonly cumulative: Float64Array;
+
+  constructor(
+    readonly classes: readonly RequestClass[],
+    private readonly random: RandomStream,
+  ) {
+    this.cumulative = new Float64Array(classes.length);
+    let running = 0;
+    classes.forEach((c, i) => (this.cumulative[i] = running += c.share));
+  }
+
+  drawClass(): number {
+    const u = this.random() * this.cumulative[this.cumulative.length - 1];
+    let i = 0;
+    while (i < this.cumulative.length - 1 && this.cumulative[i] <= u) i++;
+    return i;
+  }
+
+  drawWork(classId: number): number {
+    return this.classes[classId].cpuWork.sample(this.random);
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  boundedPareto,
+  constant,
+  empiricalHistogram,
+  empiricalSamples,
+  exponential,
+  lognormal,
+  normal,
+  uniform,
+  Simulation,
+  type Distribution,
+} from '../engine/index.js';
+import { Recorder } from '../metrics/recorder.js';
+import { Requests } from '../model/requests.js';
+import { Service, type PodCounts } from '../model/service/service.js';
+import { CurveArrivals, ReplayArrivals } from '../model/traffic/arrivals.js';
+import { buildCurve } from '../model/traffic/rate-curve.js';
+import { RequestMix } from '../model/traffic/request-mix.js';
+import type { DistributionSpec, Scenario, ServiceSpec } from './schema.js';
+import type { LoadedTraces } from './load.js';
+import { expandTraceToArrivals, passDurationMicros } from './imports/trace.js';
+
+/** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
+const DEFAULT_CPU_REQUEST_MILLICORES = 500;
+const DEFAULT_MEMORY_REQUEST_BYTES = 512 * 1024 ** 2;
+
+export function buildDistribution(spec: DistributionSpec): Distribution {
+  if (typeof spec === 'number') return constant(spec);
+  if (spec.constant !== undefined) return constant(spec.constant);
+  if (spec.exponential) return exponential(spec.exponential.mean);
+  if (spec.uniform) return uniform(spec.uniform.min, spec.uniform.max);
+  if (spec.normal) return normal(spec.normal.mean, spec.normal.sd);
+  if (spec.lognormal) return lognormal(spec.lognormal.mean, spec.lognormal.cv);
+  if (spec.pareto) return boundedPareto(spec.pareto.alpha, spec.pareto.min, spec.pareto.max);
+  if (spec.empirical) return empiricalSamples(spec.empirical.samples);
+  if (spec.histogram) return empiricalHistogram(spec.histogram);
+  throw new Error('unreachable: the schema admits exactly one distribution');
+}
+
+export interface Model {
+  readonly sim: Simulation;
+  readonly recorder: Recorder;
+  readonly requests: Requests;
+  readonly services: ReadonlyMap<string, Service>;
+  readonly classNames: readonly string[];
+  readonly durationMicros: number;
+  /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
+  run(onProgress?: (simulatedMicros: number) => void, progressEveryMicros?: number): void;
+}
+
+/**
+ * The one place that wires a scenario into a model: traffic → service(s) → recorder.
+ * Streams are named per component (`traffic:arrivals`, `traffic:requests`,
+ * `balancer:<service>`, `pods:<service>`), so common random numbers hold across
+ * strategies: the same seed gives every strategy the same arrivals and the same work.
+ */
+export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
+  const sim = new Simulation(scenario.seed);
+  const durationMicros = scenario.duration;
+  const classNames = Object.keys(scenario.traffic.classes);
+  const recorder = new Recorder(sim, scenario.metricsInterval, classNames.length);
+  const requests = new Requests(sim, recorder);
+
+  const services = new Map<string, Service>();
+  for (const [name, spec] of Object.entries(scenario.services)) services.set(name, new Service(serviceConfig(name, spec), sim, requests));
+  const targetName = scenario.traffic.target ?? classNamesFirst(services);
+  const target = services.get(targetName)!;
+  requests.onAbandon(target);
+
+  const mix = new RequestMix(
+    classNames.map((name) => {
+      const c = scenario.traffic.classes[name];
+      return { name, share: c.share, cpuWork: buildDistribution(c.cpu), timeoutMicros: c.timeout };
+    }),
+    sim.random('traffic:requests'),
+  );
+
+  let startArrivals: () => void;
+  if (scenario.traffic.rate) {
+    const clockStartMicros = clockToMicros(scenario.clockStart);
+    const curve = buildCurve(scenario.traffic.rate, clockStartMicros);
+    const arrivals = new CurveArrivals(sim, curve, sim.random('traffic:arrivals'), mix, requests, target, durationMicros);
+    startArrivals = () => arrivals.start();
+  } else {
+    const spec = scenario.traffic.trace!;
+    const trace = traces.get(spec.file)!;
+    const options = { startOffsetMicros: spec.startOffset, speedup: spec.speedup, multiplier: spec.multiplier, jitterMicros: spec.jitter };
+    const random = sim.random('traffic:arrivals');
+    const arrivals = new ReplayArrivals(sim, () => expandTraceToArrivals(trace, options, random), passDurationMicros(trace, options), spec.loop, mix, requests, target, durationMicros);
+    startArrivals = () => arrivals.start();
+  }
+
+  addServiceColumns(recorder, services, target);
+
+  return {
+    sim,
+    recorder,
+    requests,
+    services,
+    classNames,
+    durationMicros,
+    run(onProgress, progressEveryMicros = 60_000_000) {
+      for (const service of services.values()) service.startWarm();
+      recorder.start();
+      startArrivals();
+      for (let t = 0; t < durationMicros; ) {
+        t = Math.min(durationMicros, t + progressEveryMicros);
+        sim.runUntil(t);
+        onProgress?.(t);
+      }
+      recorder.flush();
+    },
+  };
+}
+
+function classNamesFirst(services: Map<string, Service>): string {
+  return services.keys().next().value!;
+}
+
+function clockToMicros(clock: string): number {
+  const [h, m] = clock.split(':').map(Number);
+  return (h * 3600 + m * 60) * 1e6;
+}
+
+function serviceConfig(name: string, spec: ServiceSpec) {
+  const requests = spec.resources.requests;
+  const limits = spec.resources.limits;
+  const cpuRequest = requests.cpu ?? limits.cpu ?? DEFAULT_CPU_REQUEST_MILLICORES;
+  return {
+    name,
+    initialReplicas: spec.replicas,
+    balancing: spec.loadBalancer,
+    template: {
+      cpuRequestMillicores: cpuRequest,
+      memoryRequestBytes: requests.memory ?? limits.memory ?? DEFAULT_MEMORY_REQUEST_BYTES,
+      cpuCapMillicores: limits.cpu ?? cpuRequest,
+      workers: spec.workers,
+      queueCapacity: spec.queueCapacity,
+      warmupMicros: spec.startup.warmup?.duration ?? 0,
+      warmupSlowdown: spec.startup.warmup?.slowdown ?? 1,
+    },
+    imagePull: buildDistribution(spec.startup.imagePull),
+    containerStart: buildDistribution(spec.startup.containerStart),
+    probeInitialDelayMicros: spec.readinessProbe.initialDelaySeconds * 1e6,
+    probePeriodMicros: spec.readinessProbe.periodSeconds * 1e6,
+    probeSuccessThreshold: spec.readinessProbe.successThreshold,
+    endpointsPropagationMicros: spec.endpointsPropagationDelay,
+    preStopMicros: spec.preStopSeconds * 1e6,
+    terminationGracePeriodMicros: spec.terminationGracePeriodSeconds * 1e6,
+    gracefulShutdown: spec.gracefulShutdown,
+  };
+}
+
+/** Pod counts, queue and CPU of the service that takes the traffic. */
+function addServiceColumns(recorder: Recorder, services: Map<string, Service>, target: Service): void {
+  const counts: PodCounts = { pending: 0, starting: 0, ready: 0, terminating: 0 };
+  recorder.addColumn({ name: 'pods_desired', sample: () => target.replicas });
+  recorder.addColumn({ name: 'pods_ready', sample: () => target.countPods(counts).ready });
+  recorder.addColumn({ name: 'pods_starting', sample: () => counts.starting });
+  recorder.addColumn({ name: 'pods_pending', sample: () => counts.pending });
+  recorder.addColumn({ name: 'pods_terminating', sample: () => counts.terminating });
+  let lastCpu = 0;
+  recorder.addColumn({
+    name: 'cpu_utilization_pct',
+    // CPU used over the interval ÷ CPU requested by ready pods: the HPA's definition of utilization.
+    sample: (width) => {
+      const total = target.cpuUsageTotal();
+      const used = total - lastCpu;
+      lastCpu = total;
+      const requested = counts.ready * target.config.template.cpuRequestMillicores * width;
+      return requested > 0 ? (100 * used) / requested : 0;
+    },
+  });
+  recorder.addColumn({ name: 'queue_length', sample: () => target.queueLength() });
+  recorder.addColumn({ name: 'in_flight', sample: () => inFlight(target) });
+  void services;
+}
+
+function inFlight(service: Service): number {
+  let total = 0;
+  for (const pod of service.pods) if (pod.phase !== 'Terminated') total += pod.outstanding;
+  return total;
+}

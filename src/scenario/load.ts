@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { parseCountsTrace, parseTimestampTrace, type ParsedTrace } from './imports/trace.js';
+import { formatPath, type InputIssue, type Loaded } from './issues.js';
+import { applyMergePatch } from './merge-patch.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+
+/** Parsed trace files, by the path written in the scenario. */
+export type LoadedTraces = ReadonlyMap<string, ParsedTrace>;
+
+export interface StrategyScenario {
+  readonly name: string;
+  readonly scenario: Scenario;
+}
+
+export interface LoadedScenario {
+  readonly path: string;
+  /** The scenario as written, without `strategies`. */
+  readonly base: Scenario;
+  /** Each strategy's patched scenario; a single `baseline` when the file has none. */
+  readonly strategies: readonly StrategyScenario[];
+  readonly traces: LoadedTraces;
+  /** The file's data as parsed (for the report), strategies included. */
+  readonly raw: Record<string, unknown>;
+}
+
+export interface LoadOverrides {
+  /** Replace `seed`. */
+  seed?: number | string;
+  /** Replace `duration` (already in µs). */
+  durationMicros?: number;
+}
+
+/** Reads, validates and resolves a scenario file (JSON or YAML), reporting every problem. */
+export async function loadScenarioFile(path: string, overrides: LoadOverrides = {}): Promise<Loaded<LoadedScenario>> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return fail(path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const parsed = parseDocument(text, path);
+  if (!parsed.ok) return parsed;
+  return resolveScenario(parsed.value, path, overrides);
+}
+
+/** Validates an already-parsed scenario document; `path` locates relative files. */
+export async function resolveScenario(document: unknown, path: string, overrides: LoadOverrides = {}): Promise<Loaded<LoadedScenario>> {
+  if (!isObject(document)) return fail('', 'expected the scenario to be an object (a JSON object or a YAML mapping)');
+  const { strategies: patches, ...baseRaw } = document;
+  const issues: InputIssue[] = [];
+  const base = validate(baseRaw, '', issues);
+  if (patches !== undefined && !isObject(patches)) issues.push({ path: 'strategies', message: 'expected a mapping of strategy name → merge patch' });
+
+  const strategies: StrategyScenario[] = [];
+  const entries = isObject(patches) ? Object.entries(patches) : [];
+  if (isObject(patches) && entries.length === 0) issues.push({ path: 'strategies', message: 'expected at least one strategy (or leave `strategies` out)' });
+  const baseProblems = new Set(issues.map((i) => `${i.path}|${i.message}`));
+  for (const [name, patch] of entries) {
+    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) issues.push({ path: `strategies.${name}`, message: 'expected a strategy name of letters, digits, ".", "_" or "-"' });
+    if (!isObject(patch)) {
+      issues.push({ path: `strategies.${name}`, message: `expected a merge patch object, got ${JSON.stringify(patch)}` });
+      continue;
+    }
+    if ('strategies' in patch) issues.push({ path: `strategies.${name}.strategies`, message: 'a strategy cannot define strategies' });
+    const strategyIssues: InputIssue[] = [];
+    const scenario = validate(applyMergePatch(baseRaw, patch), '', strategyIssues);
+    // Problems already reported for the base are not repeated for every strategy.
+    for (const issue of strategyIssues)
+      if (!baseProblems.has(`${issue.path}|${issue.message}`)) issues.push({ path: `strategies.${name} → ${issue.path}`, message: issue.message });
+    if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
+  }
+
+  const traces = new Map<string, ParsedTrace>();
+  if (base) {
+    const all = [base, ...strategies.map((s) => s.scenario)];
+    for (const scenario of all) {
+      const spec = scenario.traffic.trace;
+      if (!spec || traces.has(spec.file)) continue;
+      const trace = await loadTrace(resolve(dirname(path), spec.file), spec.format, spec.file, issues);
+      if (trace) traces.set(spec.file, trace);
+    }
+  }
+  if (issues.length > 0 || !base) return { ok: false, issues };
+  const resolvedBase = applyOverrides(base, overrides);
+  return {
+    ok: true,
+    value: {
+      path,
+      base: resolvedBase,
+      strategies: entries.length > 0 ? strategies : [{ name: 'baseline', scenario: resolvedBase }],
+      traces,
+      raw: document,
+    },
+  };
+}
+
+function applyOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario {
+  return {
+    ...scenario,
+    ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+    ...(overrides.durationMicros !== undefined ? { duration: overrides.durationMicros } : {}),
+  };
+}
+
+function validate(raw: unknown, prefix: string, issues: InputIssue[]): Scenario | undefined {
+  const result = scenarioSchema.safeParse(raw);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) issues.push(toInputIssue(issue, raw, prefix));
+  return undefined;
+}
+
+/** zod's issue → one line naming the field, with the offending value when the message lacks it. */
+function toInputIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: string): InputIssue {
+  const path = prefix + formatPath(issue.path);
+  let message = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  else if (!/\bgot\b/.test(message)) {
+    const value = valueAt(raw, issue.path);
+    if (value !== undefined) message += `, got ${JSON.stringify(value)}`;
+    else if (issue.code === 'invalid_type') message = message.replace(/, received undefined$/, '') + ' (missing)';
+  }
+  return { path, message: message.replace(/, received \w+(?=, got)/, '') };
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function parseDocument(text: string, path: string): Loaded<unknown> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') {
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch (error) {
+      return fail(path, `not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const document = YAML.parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0)
+    return { ok: false, issues: document.errors.map((e) => ({ path, message: `not valid YAML: ${e.message.split('\n')[0]}` })) };
+  return { ok: true, value: document.toJS() };
+}
+
+async function loadTrace(file: string, format: 'timestamps' | 'counts', written: string, issues: InputIssue[]): Promise<ParsedTrace | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    issues.push({ path: 'traffic.trace.file', message: `cannot read ${JSON.stringify(written)} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+    return undefined;
+  }
+  const result = await (format === 'timestamps' ? parseTimestampTrace(text, written) : parseCountsTrace(text, written));
+  if (result.ok) return result.trace;
+  issues.push(...result.issues);
+  return undefined;
+}
+
+function fail(path: string, message: string): Loaded<never> {
+  return { ok: false, issues: [{ path, message }] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

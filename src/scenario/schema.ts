@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { cpu, duration, fraction, memory, rate } from './schema-units.js';
+
+/**
+ * The scenario schema, written once: the TypeScript types are inferred from it and
+ * `scenario.schema.json` is generated from it. Every field's default is stated in its
+ * description. Internal units after parsing: durations µs, CPU millicores, memory bytes,
+ * rates per second, fractions 0..1.
+ */
+
+/** Exactly one of an object's keys must be set: how tagged alternatives read in YAML. */
+function oneOf<T extends Record<string, z.ZodType>>(shape: T, what: string) {
+  const keys = Object.keys(shape);
+  return z
+    .strictObject(Object.fromEntries(keys.map((k) => [k, shape[k].optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> })
+    .refine((v) => Object.values(v).filter((x) => x !== undefined).length === 1, {
+      message: `expected exactly one ${what} (${keys.join(', ')})`,
+    });
+}
+
+const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
+
+// ---------------------------------------------------------------- distributions
+
+export const distributionSchema = z
+  .union([
+    duration(),
+    oneOf(
+      {
+        constant: duration(),
+        exponential: z.strictObject({ mean: duration() }),
+        uniform: z.strictObject({ min: duration(), max: duration() }),
+        normal: z.strictObject({ mean: duration(), sd: duration() }),
+        lognormal: z.strictObject({ mean: duration(), cv: z.number().nonnegative().meta({ description: 'Coefficient of variation: standard deviation / mean.' }) }),
+        pareto: z.strictObject({ alpha: positive('a shape alpha'), min: duration(), max: duration() }),
+        empirical: z.strictObject({ samples: z.array(duration()).min(1) }),
+        histogram: z.array(z.strictObject({ upTo: duration(), weight: z.number().nonnegative() })).min(1),
+      },
+      'distribution',
+    ),
+  ])
+  .meta({ description: 'A duration distribution: a plain duration ("20ms") is constant; or one of constant, exponential, uniform, normal, lognormal {mean, cv}, pareto (bounded), empirical {samples}, histogram [{upTo, weight}].' });
+export type DistributionSpec = z.output<typeof distributionSchema>;
+
+// ---------------------------------------------------------------- traffic
+
+type CurveInput =
+  | { constant?: unknown; ramp?: unknown; step?: unknown; spike?: unknown; diurnal?: unknown; sum?: CurveInput[]; product?: CurveInput[] };
+
+const curveShape = {
+  constant: rate(),
+  ramp: z.strictObject({ from: rate(), to: rate(), start: duration(), end: duration() }).meta({ description: 'Linear from `from` at `start` to `to` at `end`; flat outside.' }),
+  step: z.strictObject({ at: duration(), from: rate().prefault(0), to: rate() }).meta({ description: '`from` (default 0) before `at`, `to` from `at` on.' }),
+  spike: z
+    .strictObject({
+      at: duration(),
+      multiplier: z.number().min(1, { error: 'expected a multiplier ≥ 1' }),
+      rise: duration().prefault('0s'),
+      hold: duration().prefault('0s'),
+      decay: duration().prefault('0s'),
+    })
+    .meta({ description: 'A dimensionless factor (use it inside `product`): 1 before `at`, rises linearly to `multiplier` over `rise` (default 0s), holds for `hold` (default 0s), then decays back exponentially with time constant `decay` (default 0s: drops at once).' }),
+  diurnal: z
+    .strictObject({
+      mean: rate(),
+      peakHour: z.number().min(0).max(24).meta({ description: 'Hour of the day (0–24, clock time, see `clockStart`) with the highest rate.' }),
+      troughToPeak: z.number().gt(0).max(1).meta({ description: 'Lowest rate / highest rate over the day, e.g. 0.3.' }),
+    })
+    .meta({ description: 'A daily sinusoid around `mean`.' }),
+  sum: z.lazy(() => z.array(curveSchema).min(1)).meta({ description: 'Sum of curves.' }),
+  product: z.lazy(() => z.array(curveSchema).min(1)).meta({ description: 'Product of curves (a rate times spike factors).' }),
+};
+export const curveSchema: z.ZodType<CurveSpec, CurveInput> = oneOf(curveShape, 'curve').meta({
+  id: 'Curve',
+  description: 'A request-rate curve (per second) or a dimensionless factor, composed with sum and product.',
+}) as unknown as z.ZodType<CurveSpec, CurveInput>;
+
+export type CurveSpec =
+  | { constant: number }
+  | { ramp: { from: number; to: number; start: number; end: number } }
+  | { step: { at: number; from: number; to: number } }
+  | { spike: { at: number; multiplier: number; rise: number; hold: number; decay: number } }
+  | { diurnal: { mean: number; peakHour: number; troughToPeak: number } }
+  | { sum: CurveSpec[] }
+  | { product: CurveSpec[] };
+
+export const traceSchema = z
+  .strictObject({
+    file: z.string().min(1).meta({ description: 'CSV path, relative to the scenario file.' }),
+    format: z.enum(['timestamps', 'counts']).meta({ description: '`timestamps`: one row per request (column TIMESTAMP/timestamp/t_s). `counts`: `second,requests`.' }),
+    startOffset: duration().prefault('0s').meta({ description: 'Skip this much of the trace (default 0s).' }),
+    speedup: positive('a speed-up factor').default(1).meta({ description: 'Time compression: 2 plays a 1h trace in 30m (and doubles its rate). Default 1.' }),
+    multiplier: positive('a rate multiplier').default(1).meta({ description: 'Rate multiplier: whole copies of every request, each extra copy jittered, plus thinning for the fraction. Default 1.' }),
+    jitter: duration().prefault('1s').meta({ description: 'Jitter of the extra copies made by `multiplier` (default 1s).' }),
+    loop: z.boolean().default(false).meta({ description: 'Replay the trace again when it ends (default false).' }),
+  })
+  .meta({ description: 'Replay a recorded trace instead of a rate curve.' });
+
+export const requestClassSchema = z.strictObject({
+  share: z.number().min(0).max(1).meta({ description: 'Fraction of requests in this class; the shares sum to 1.' }),
+  cpu: distributionSchema.meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution).' }),
+  timeout: duration().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
+  orderValueUsd: z.number().nonnegative().optional().meta({ description: 'Revenue of a successful request of this class (e.g. checkout), for lost-revenue figures.' }),
+  conversionRate: z.number().min(0).max(1).default(1).meta({ description: 'Fraction of successful requests that become an order worth `orderValueUsd` (default 1).' }),
+});
+
+export const trafficSchema = z
+  .strictObject({
+    target: z.string().optional().meta({ description: 'Service that receives the traffic (default: the only service).' }),
+    rate: curveSchema.optional(),
+    trace: traceSchema.optional(),
+    classes: z.record(z.string(), requestClassSchema).refine((c) => Object.keys(c).length > 0, { message: 'expected at least one request class' }),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.rate === undefined) === (t.trace === undefined)) ctx.addIssue({ code: 'custom', message: 'expected exactly one of `rate` or `trace`' });
+    const total = Object.values(t.classes).reduce((s, c) => s + c.share, 0);
+    if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['classes'], message: `class shares must sum to 1, got ${+total.toFixed(6)}` });
+  });
+
+// ---------------------------------------------------------------- services
+
+const resourceListSchema = z.strictObject({ cpu: cpu().optional(), memory: memory().optional() });
+
+export const podLifecycleSchema = z.strictObject({
+  imagePull: distributionSchema.prefault('10s').meta({ description: 'Image pull time on a node (default 10s).' }),
+  containerStart: distributionSchema.prefault('2s').meta({ description: 'Process start until it can serve (default 2s).' }),
+  warmup: z
+    .strictObject({
+      duration: duration().meta({ description: 'How long a new pod serves slowly (cold JIT, cold local caches).' }),
+      slowdown: z.number().min(1).meta({ description: 'Work multiplier at the start of warm-up, easing linearly to 1.' }),
+    })
+    .optional(),
+});
+
+export const readinessProbeSchema = z.strictObject({
+  initialDelaySeconds: z.number().nonnegative().default(0),
+  periodSeconds: z.number().positive().default(10),
+  successThreshold: z.number().int().positive().default(1),
+  failureThreshold: z.number().int().positive().default(3),
+});
+
+export const serviceSchema = z.strictObject({
+  replicas: z.number().int().nonnegative().meta({ description: 'Initial pods (the scale target of an HPA).' }),
+  resources: z
+    .strictObject({ requests: resourceListSchema.prefault({}), limits: resourceListSchema.prefault({}) })
+    .prefault({})
+    .meta({ description: 'Kubernetes requests and limits. The CPU available to a pod is its limit, else its request (no bursting into idle node CPU); defaults: requests cpu 500m, memory 512Mi.' }),
+  workers: z.number().int().positive().default(4).meta({ description: 'Concurrent requests a pod serves (threads/workers, default 4).' }),
+  queueCapacity: z.number().int().nonnegative().default(100).meta({ description: 'Per-pod FIFO queue of waiting requests; a full queue rejects with 503 (default 100).' }),
+  loadBalancer: z.enum(['round-robin', 'least-outstanding', 'random']).default('round-robin').meta({ description: 'How requests are spread over ready pods (default round-robin).' }),
+  startup: podLifecycleSchema.prefault({}).meta({ description: 'Pod start-up: image pull + container start, then the readiness probe.' }),
+  readinessProbe: readinessProbeSchema.prefault({}).meta({ description: 'Kubernetes readiness probe (defaults as upstream: period 10s, success 1, failure 3).' }),
+  terminationGracePeriodSeconds: z.number().nonnegative().default(30).meta({ description: 'Time in-flight requests get to finish when a pod is removed (default 30).' }),
+  preStopSeconds: z.number().nonnegative().default(0).meta({ description: 'lifecycle.preStop sleep: the app keeps serving while the endpoint removal propagates, then gets SIGTERM (default 0).' }),
+  gracefulShutdown: z.boolean().default(true).meta({ description: 'On SIGTERM the app stops accepting and finishes in-flight requests (true, default), or exits at once (false).' }),
+  endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
+});
+
+// ---------------------------------------------------------------- the scenario
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
+    description: z.string().optional(),
+    duration: duration().meta({ description: 'Simulated time to run.' }),
+    seed: z.union([z.number().int(), z.string()]).default(1).meta({ description: 'Seed of every random stream (default 1).' }),
+    clockStart: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day like "00:00"' })
+      .default('00:00')
+      .meta({ description: 'Clock time at the start of the run, for diurnal curves and the timeline (default "00:00").' }),
+    metricsInterval: duration().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
+    traffic: trafficSchema,
+    services: z.record(z.string(), serviceSchema).refine((s) => Object.keys(s).length > 0, { message: 'expected at least one service' }),
+    strategies: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .meta({ description: 'Named JSON Merge Patches (RFC 7396) over this scenario; each is run and compared. Without any, the scenario runs as `baseline`.' }),
+  })
+  .superRefine((s, ctx) => {
+    const names = Object.keys(s.services);
+    if (s.traffic.target !== undefined && !names.includes(s.traffic.target))
+      ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(s.traffic.target)}` });
+    if (s.traffic.target === undefined && names.length > 1)
+      ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected the name of the service that receives traffic (one of ${names.join(', ')})` });
+  });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ServiceSpec = Scenario['services'][string];
+export type RequestClassSpec = Scenario['traffic']['classes'][string];

@@ -1,0 +1,172 @@
+import { describe, expect, test } from 'vitest';
+import { EventQueue, Simulation, exponential } from '../../src/engine/index.js';
+
+function drain(queue: EventQueue): [number, number][] {
+  const out: [number, number][] = [];
+  while (queue.pop()) out.push([queue.poppedTime, queue.poppedArg]);
+  return out;
+}
+
+describe('event queue', () => {
+  test('pops in time order', () => {
+    const q = new EventQueue(16);
+    for (const [t, a] of [[5, 1], [1, 2], [3, 3], [2, 4], [4, 5]]) q.push(t, 0, a);
+    expect(drain(q).map(([t]) => t)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('same-time events run in the order they were scheduled (FIFO), across growth', () => {
+    const q = new EventQueue(16);
+    // 100 events at time 7 interleaved with earlier/later ones: the heap grows past 16.
+    for (let i = 0; i < 100; i++) {
+      q.push(7, 0, i);
+      q.push(i % 2 === 0 ? 3 : 9, 0, 1000 + i);
+    }
+    const at7 = drain(q).filter(([t]) => t === 7).map(([, a]) => a);
+    expect(at7).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  test('cancel removes exactly that event; stale handles are no-ops', () => {
+    const q = new EventQueue(16);
+    const a = q.push(1, 0, 1);
+    const b = q.push(2, 0, 2);
+    q.push(3, 0, 3);
+    expect(q.cancel(b)).toBe(true);
+    expect(q.cancel(b)).toBe(false); // already cancelled
+    q.pop(); // runs a
+    expect(q.cancel(a)).toBe(false); // already ran
+    const c = q.push(4, 0, 4); // may reuse a's or b's slot
+    expect(q.cancel(a)).toBe(false); // a stale handle must not cancel the new event
+    expect(drain(q).map(([, x]) => x)).toEqual([3, 4]);
+    expect(q.cancel(c)).toBe(false);
+  });
+
+  test('a random mix of pushes, pops and cancels matches a sorted reference', () => {
+    const sim = new Simulation(7);
+    const random = sim.random('test');
+    const q = new EventQueue(16);
+    const reference: { t: number; seq: number; handle: number }[] = [];
+    let seq = 0;
+    const popped: number[] = [];
+    const expected: number[] = [];
+    for (let step = 0; step < 5000; step++) {
+      const u = random();
+      if (u < 0.55) {
+        const t = Math.floor(random() * 100);
+        reference.push({ t, seq, handle: q.push(t, 0, seq) });
+        seq++;
+      } else if (u < 0.75 && reference.length > 0) {
+        const i = Math.floor(random() * reference.length);
+        expect(q.cancel(reference[i].handle)).toBe(true);
+        reference.splice(i, 1);
+      } else if (reference.length > 0) {
+        reference.sort((x, y) => x.t - y.t || x.seq - y.seq);
+        expected.push(reference.shift()!.seq);
+        q.pop();
+        popped.push(q.poppedArg);
+      }
+    }
+    expect(popped).toEqual(expected);
+  });
+});
+
+describe('simulation', () => {
+  test('runs handlers at their times, FIFO among equal times, and stops', () => {
+    const sim = new Simulation(1);
+    const log: [number, number][] = [];
+    const h = sim.register({ handleEvent: (arg) => log.push([sim.now, arg]) });
+    sim.schedule(10, h, 1);
+    sim.schedule(5, h, 2);
+    sim.schedule(10, h, 3);
+    sim.schedule(5, h, 4);
+    sim.runUntil(100);
+    expect(log).toEqual([[5, 2], [5, 4], [10, 1], [10, 3]]);
+    expect(sim.now).toBe(100);
+  });
+
+  test('events scheduled by a handler for "now" run after those already queued for now', () => {
+    const sim = new Simulation(1);
+    const log: string[] = [];
+    const second = sim.register({ handleEvent: () => log.push('scheduled-later') });
+    const first = sim.register({
+      handleEvent: () => {
+        log.push('first');
+        sim.schedule(0, second);
+      },
+    });
+    const other = sim.register({ handleEvent: () => log.push('queued-earlier') });
+    sim.schedule(5, first);
+    sim.schedule(5, other);
+    sim.runUntil(10);
+    expect(log).toEqual(['first', 'queued-earlier', 'scheduled-later']);
+  });
+
+  test('stop() ends the run after the current event', () => {
+    const sim = new Simulation(1);
+    let count = 0;
+    const h = sim.register({ handleEvent: () => (++count === 3 ? sim.stop() : undefined) });
+    for (let i = 1; i <= 10; i++) sim.schedule(i, h);
+    sim.runUntil(100);
+    expect(count).toBe(3);
+    expect(sim.now).toBe(3);
+  });
+
+  test('refuses to schedule in the past', () => {
+    const sim = new Simulation(1);
+    expect(() => sim.schedule(-1, 0)).toThrow(RangeError);
+  });
+
+  test('cancel through the simulation', () => {
+    const sim = new Simulation(1);
+    const log: number[] = [];
+    const h = sim.register({ handleEvent: (a) => log.push(a) });
+    const handle = sim.schedule(5, h, 1);
+    sim.schedule(6, h, 2);
+    expect(sim.cancel(handle)).toBe(true);
+    sim.runUntil(10);
+    expect(log).toEqual([2]);
+  });
+});
+
+describe('random streams', () => {
+  const draws = (seed: number, name: string, n = 5) => {
+    const stream = new Simulation(seed).random(name);
+    return Array.from({ length: n }, () => stream());
+  };
+
+  test('same seed and name ⇒ identical draws; other seed ⇒ different', () => {
+    expect(draws(42, 'traffic')).toEqual(draws(42, 'traffic'));
+    expect(draws(43, 'traffic')).not.toEqual(draws(42, 'traffic'));
+  });
+
+  test('adding an unrelated stream leaves existing streams unchanged', () => {
+    const alone = new Simulation(42);
+    const a1 = alone.random('traffic');
+    const expected = [a1(), a1(), a1(), a1()];
+
+    const crowded = new Simulation(42);
+    const other = crowded.random('cache');
+    const a2 = crowded.random('traffic');
+    const got = [a2(), other(), a2(), other(), a2(), a2()];
+    expect([got[0], got[2], got[4], got[5]]).toEqual(expected);
+  });
+
+  test('draws are uniform on [0,1): chi-square over 10 bins', () => {
+    const stream = new Simulation(3).random('u');
+    const bins = new Array(10).fill(0);
+    const n = 100_000;
+    for (let i = 0; i < n; i++) bins[Math.floor(stream() * 10)]++;
+    const chi2 = bins.reduce((s, b) => s + (b - n / 10) ** 2 / (n / 10), 0);
+    // 9 degrees of freedom: P(χ² > 27.88) = 0.001.
+    expect(chi2).toBeLessThan(27.88);
+  });
+
+  test('an exponential built from a stream has its mean (±1% at n = 200k, ≈4.5σ)', () => {
+    const stream = new Simulation(5).random('x');
+    const d = exponential(100);
+    let sum = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) sum += d.sample(stream);
+    // σ of the sample mean = 100/√n ≈ 0.224.
+    expect(Math.abs(sum / n - 100)).toBeLessThan(1);
+  });
+});
