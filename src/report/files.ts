@@ -21,7 +21,7 @@ export function round(value: number, digits = 3): number {
   return Object.is(rounded, -0) ? 0 : rounded;
 }
 
-export async function toCsv(columns: readonly string[], rows: readonly (readonly (number | string))[]): Promise<string> {
+export async function toCsv(columns: readonly string[], rows: readonly (readonly (number | string)[])[]): Promise<string> {
   const body = rows.map((row) => row.map((v) => (typeof v === 'number' ? (Number.isNaN(v) ? '' : round(v)) : v)));
   return writeToString([columns as string[], ...body], { headers: false, includeEndRowDelimiter: true });
 }

@@ -1,5 +1,5 @@
 /** An aligned text table: numbers right-aligned, text left-aligned, units in the headers. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number))[]): string {
+export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = rows.map((row) => row.map((v) => (typeof v === 'number' ? formatNumber(v) : v)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));

@@ -18,7 +18,6 @@ import { buildCurve } from '../model/traffic/rate-curve.js';
 import { RequestMix } from '../model/traffic/request-mix.js';
 import type { DistributionSpec, Scenario, ServiceSpec } from './schema.js';
 import type { LoadedTraces } from './load.js';
-import { expandTraceToArrivals, passDurationMicros } from './imports/trace.js';
 
 /** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
 const DEFAULT_CPU_REQUEST_MILLICORES = 500;
@@ -83,10 +82,10 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     startArrivals = () => arrivals.start();
   } else {
     const spec = scenario.traffic.trace!;
-    const trace = traces.get(spec.file)!;
+    const { trace, expand, passDuration } = traces.get(spec.file)!;
     const options = { startOffsetMicros: spec.startOffset, speedup: spec.speedup, multiplier: spec.multiplier, jitterMicros: spec.jitter };
     const random = sim.random('traffic:arrivals');
-    const arrivals = new ReplayArrivals(sim, () => expandTraceToArrivals(trace, options, random), passDurationMicros(trace, options), spec.loop, mix, requests, target, durationMicros);
+    const arrivals = new ReplayArrivals(sim, () => expand(trace, options, random), passDuration(trace, options), spec.loop, mix, requests, target, durationMicros);
     startArrivals = () => arrivals.start();
   }
 

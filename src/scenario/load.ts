@@ -2,13 +2,20 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { parseCountsTrace, parseTimestampTrace, type ParsedTrace } from './imports/trace.js';
+import type { ParsedTrace } from './imports/trace.js';
 import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
+/** A parsed trace file with the functions that replay it (see imports/trace.ts). */
+export interface LoadedTrace {
+  readonly trace: ParsedTrace;
+  readonly expand: typeof import('./imports/trace.js').expandTraceToArrivals;
+  readonly passDuration: typeof import('./imports/trace.js').passDurationMicros;
+}
+
 /** Parsed trace files, by the path written in the scenario. */
-export type LoadedTraces = ReadonlyMap<string, ParsedTrace>;
+export type LoadedTraces = ReadonlyMap<string, LoadedTrace>;
 
 export interface StrategyScenario {
   readonly name: string;
@@ -73,7 +80,7 @@ export async function resolveScenario(document: unknown, path: string, overrides
     if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
   }
 
-  const traces = new Map<string, ParsedTrace>();
+  const traces = new Map<string, LoadedTrace>();
   if (base) {
     const all = [base, ...strategies.map((s) => s.scenario)];
     for (const scenario of all) {
@@ -115,7 +122,9 @@ function validate(raw: unknown, prefix: string, issues: InputIssue[]): Scenario 
 /** zod's issue → one line naming the field, with the offending value when the message lacks it. */
 function toInputIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: string): InputIssue {
   const path = prefix + formatPath(issue.path);
-  let message = issue.message.replace(/^Invalid input: /, '');
+  let message = issue.message
+    .replace(/^Invalid input: /, '')
+    .replace(/^Too (small|big): expected (\w+) to (?:be|have) ([<>]=?)(\S+)$/, (_m, _size, type, op, bound) => `expected ${type === 'number' ? 'a number' : type} ${({ '>=': '≥', '>': '>', '<=': '≤', '<': '<' } as Record<string, string>)[op]} ${bound}`);
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   else if (!/\bgot\b/.test(message)) {
     const value = valueAt(raw, issue.path);
@@ -149,7 +158,8 @@ function parseDocument(text: string, path: string): Loaded<unknown> {
   return { ok: true, value: document.toJS() };
 }
 
-async function loadTrace(file: string, format: 'timestamps' | 'counts', written: string, issues: InputIssue[]): Promise<ParsedTrace | undefined> {
+async function loadTrace(file: string, format: 'timestamps' | 'counts', written: string, issues: InputIssue[]): Promise<LoadedTrace | undefined> {
+  const { parseCountsTrace, parseTimestampTrace, expandTraceToArrivals, passDurationMicros } = await import('./imports/trace.js');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -158,7 +168,7 @@ async function loadTrace(file: string, format: 'timestamps' | 'counts', written:
     return undefined;
   }
   const result = await (format === 'timestamps' ? parseTimestampTrace(text, written) : parseCountsTrace(text, written));
-  if (result.ok) return result.trace;
+  if (result.ok) return { trace: result.trace, expand: expandTraceToArrivals, passDuration: passDurationMicros };
   issues.push(...result.issues);
   return undefined;
 }

@@ -111,11 +111,18 @@ export const trafficSchema = z
     trace: traceSchema.optional(),
     classes: z.record(z.string(), requestClassSchema).refine((c) => Object.keys(c).length > 0, { message: 'expected at least one request class' }),
   })
-  .superRefine((t, ctx) => {
-    if ((t.rate === undefined) === (t.trace === undefined)) ctx.addIssue({ code: 'custom', message: 'expected exactly one of `rate` or `trace`' });
-    const total = Object.values(t.classes).reduce((s, c) => s + c.share, 0);
-    if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['classes'], message: `class shares must sum to 1, got ${+total.toFixed(6)}` });
-  });
+  .superRefine(
+    (t, ctx) => {
+      // Runs even when other fields failed (`when`), so every problem is reported at once.
+      if ((t.rate === undefined) === (t.trace === undefined)) ctx.addIssue({ code: 'custom', message: 'expected exactly one of `rate` or `trace`' });
+      const shares = Object.values(t.classes ?? {}).map((c) => (c as { share?: unknown })?.share);
+      if (shares.every((x) => typeof x === 'number')) {
+        const total = (shares as number[]).reduce((s, x) => s + x, 0);
+        if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['classes'], message: `class shares must sum to 1, got ${+total.toFixed(6)}` });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 // ---------------------------------------------------------------- services
 

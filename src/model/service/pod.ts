@@ -26,6 +26,8 @@ export class Pod {
   phase: PodPhase = 'Pending';
   readonly createdAt: number;
   scheduledAt = -1;
+  /** When the container started (image pulled, process up); -1 before. */
+  containerStartedAt = -1;
   readyAt = -1;
   terminatingAt = -1;
   /** Node index, -1 while unscheduled. */
@@ -50,6 +52,8 @@ export class Pod {
   private completionHandle = -1;
   /** Requests started and finished by this pod (for tests and summaries). */
   completed = 0;
+  /** Requests the balancer sent here (the counter an app exports as http_requests_total). */
+  received = 0;
 
   constructor(
     readonly index: number,
@@ -78,6 +82,7 @@ export class Pod {
 
   /** Takes a request from the balancer: serve it, queue it, or reject it (503). */
   offer(id: number): void {
+    this.received++;
     if (!this.accepting) {
       this.requests.fail(id, CAUSE_POD_TERMINATED);
       this.requests.releaseServer(id);

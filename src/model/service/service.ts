@@ -59,6 +59,7 @@ const ENDPOINT_REMOVED = 3;
 const SIGTERM = 4;
 const SIGKILL = 5;
 const KINDS = 8;
+const WARM_POD_AGE_MICROS = 3_600_000_000;
 
 /** Observer of pod transitions (the timeline, the HPA's view of pods). */
 export interface PodListener {
@@ -114,7 +115,8 @@ export class Service implements RequestSink, AbandonListener {
       const node = this.placement.place(pod);
       if (node < 0) continue; // stays Pending: the cluster has no room for it
       pod.node = node;
-      pod.scheduledAt = this.sim.now;
+      // Running long before the simulation starts: no start-up effects on the HPA.
+      pod.scheduledAt = pod.containerStartedAt = this.sim.now - WARM_POD_AGE_MICROS;
       this.placement.imagePulled(node, this.config.name);
       this.becomeReady(pod);
       this.addEndpoint(pod);
@@ -239,7 +241,7 @@ export class Service implements RequestSink, AbandonListener {
 
   private becomeReady(pod: Pod): void {
     pod.phase = 'Ready';
-    pod.readyAt = this.sim.now;
+    pod.readyAt = pod.scheduledAt < 0 ? pod.scheduledAt : this.sim.now;
     this.notify(pod);
   }
 
@@ -268,6 +270,7 @@ export class Service implements RequestSink, AbandonListener {
     switch (kind) {
       case CONTAINER_STARTED:
         if (pod.phase !== 'Starting') return;
+        pod.containerStartedAt = this.sim.now;
         this.placement.imagePulled(pod.node, c.name);
         this.probeSuccesses.set(pod.index, 0);
         this.sim.schedule(c.probeInitialDelayMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);

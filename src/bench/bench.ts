@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: throughput of the bare engine and of a simulated M/M/c, plus peak memory.
+ * Wall-clock timing is the point here, so this file (not the simulator) reads the clock.
+ */
+import { Simulation, type EventHandler } from '../engine/index.js';
+import { scenarioSchema } from '../scenario/schema.js';
+import { runStrategy } from '../scenario/run.js';
+
+// eslint-disable-next-line no-restricted-properties -- measuring wall time is the purpose of a benchmark
+const clock = () => performance.now();
+let peakRssBytes = 0;
+const sampleMemory = () => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss));
+
+/** Hold model: pop the earliest event, schedule one at now + Exp(1 ms), with 10,000 pending. */
+function holdModel(events: number): number {
+  const sim = new Simulation(1);
+  const random = sim.random('hold');
+  let remaining = events;
+  const handler: EventHandler = {
+    handleEvent() {
+      if (--remaining > 0) sim.schedule(-1000 * Math.log(1 - random()), id);
+      else sim.stop();
+    },
+  };
+  const id = sim.register(handler);
+  for (let i = 0; i < 10_000; i++) sim.schedule(-1000 * Math.log(1 - random()), id);
+  const start = clock();
+  sim.runUntil(Number.MAX_SAFE_INTEGER);
+  const seconds = (clock() - start) / 1000;
+  sampleMemory();
+  return events / seconds;
+}
+
+/** M/M/c with c = 10, ρ = 0.9: λ = 90/s, mean service 100 ms; `requests` arrivals. */
+function mmc(requests: number): { requestsPerSecond: number; eventsPerSecond: number } {
+  const durationSeconds = Math.round(requests / 90);
+  const scenario = scenarioSchema.parse({
+    name: 'bench-mmc',
+    duration: durationSeconds,
+    seed: 1,
+    metricsInterval: '1m',
+    traffic: { rate: { constant: 90 }, classes: { req: { share: 1, cpu: { exponential: { mean: '100ms' } }, timeout: '1h' } } },
+    services: { web: { replicas: 1, workers: 10, queueCapacity: 100000, resources: { requests: { cpu: '10' } } } },
+  });
+  const start = clock();
+  const result = runStrategy('bench', scenario, new Map(), sampleMemory);
+  const seconds = (clock() - start) / 1000;
+  sampleMemory();
+  return { requestsPerSecond: result.summary.requests / seconds, eventsPerSecond: result.events / seconds };
+}
+
+const fmt = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+holdModel(1_000_000); // warm-up (JIT)
+const engine = holdModel(20_000_000);
+console.log(`engine hold model (10,000 pending):  ${fmt(engine)} events/s   (target ≥ 5 M)`);
+const m = mmc(5_000_000);
+console.log(`M/M/c c=10 ρ=0.9, 5 M requests:      ${fmt(m.requestsPerSecond)} requests/s (target ≥ 1.5 M), ${fmt(m.eventsPerSecond)} events/s`);
+console.log(`peak memory (RSS):                   ${(peakRssBytes / 1024 ** 2).toFixed(0)} MiB`);

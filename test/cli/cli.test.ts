@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+// The CLI as users run it: the compiled bin (npm test builds first).
+const bin = resolve('dist/cli/main.js');
+const fixture = (name: string) => resolve('test/fixtures/scenarios', name);
+
+function simulate(args: string[], cwd = mkdtempSync(join(tmpdir(), 'scalesim-'))) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
+}
+
+describe('bad input', () => {
+  test('validate lists every problem by path, exit 2, no stack trace', () => {
+    const r = simulate(['validate', fixture('broken.yaml')]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'traffic.rate.constant: expected a rate like "1200/s" or "5k/min", got "fast"',
+        'traffic.classes.search.cpu.lognormal.cv: expected a number ≥ 0, got -1',
+        'services.api.resources.requests.cpu: expected a CPU quantity like "500m" or "2", got "fast"',
+        'services.api.workers: expected a number > 0, got 0',
+        'services.api: unknown field "colour"',
+        'traffic.classes: class shares must sum to 1, got 0.9',
+      ]),
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frames
+  });
+
+  test('running a broken scenario exits 2 and creates no results directory', () => {
+    const r = simulate([fixture('broken.yaml')]);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(r.cwd, 'results'))).toBe(false);
+  });
+
+  test('a missing file and a bad flag are one clear line each', () => {
+    const missing = simulate(['validate', 'nope.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^nope\.json: cannot read the file \(ENOENT\)$/);
+    const flag = simulate([fixture('small.yaml'), '--duration', 'soon']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.trim()).toBe('--duration: expected a duration like "15m" or "2h", got "soon"');
+    const strategy = simulate([fixture('small.yaml'), '--strategy', 'nine']);
+    expect(strategy.code).toBe(2);
+    expect(strategy.stderr).toContain('--strategy: expected one of four, eight, got "nine"');
+  });
+});
+
+describe('a run', () => {
+  test('writes summary.json and timeseries.csv per strategy, prints the table; byte-identical on a second run', () => {
+    const first = simulate([fixture('small.yaml')]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/strategy\s+requests\s+errors_pct\s+p50_ms\s+p95_ms\s+p99_ms/);
+    const dir = join(first.cwd, 'results', 'small');
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['eight', 'four']));
+    const csv = readFileSync(join(dir, 'four', 'timeseries.csv'), 'utf8');
+    const header = csv.split('\n')[0].split(',');
+    for (const column of ['t_s', 'arrivals_rps', 'completed_rps', 'p50_ms', 'p95_ms', 'p99_ms', 'errors_timeout', 'errors_rejected', 'pods_ready', 'cpu_utilization_pct', 'queue_length'])
+      expect(header).toContain(column);
+    expect(csv.trim().split('\n')).toHaveLength(1 + 60); // 10 min / 10 s rows + header
+
+    const second = simulate([fixture('small.yaml')]);
+    for (const strategy of ['four', 'eight'])
+      for (const file of ['summary.json', 'timeseries.csv'])
+        expect(readFileSync(join(second.cwd, 'results', 'small', strategy, file))).toEqual(readFileSync(join(dir, strategy, file)));
+    // No temporary files left behind.
+    expect(readdirSync(join(dir, 'four')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('another seed gives different outputs; --json prints the summary', () => {
+    const a = simulate([fixture('small.yaml'), '--strategy', 'four', '--json']);
+    const b = simulate([fixture('small.yaml'), '--strategy', 'four', '--json', '--seed', '8']);
+    expect(a.code).toBe(0);
+    const ja = JSON.parse(a.stdout);
+    const jb = JSON.parse(b.stdout);
+    expect(ja.results[0].strategy).toBe('four');
+    expect(ja.results[0].requests).not.toBe(jb.results[0].requests);
+  });
+
+  test('--help is clear', () => {
+    const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect(out).toContain('Usage: simulate');
+    expect(out).toContain('validate');
+    const runHelp = execFileSync(process.execPath, [bin, 'run', '--help'], { encoding: 'utf8' });
+    for (const flag of ['--seed', '--out', '--strategy', '--duration', '--quiet', '--json']) expect(runHelp).toContain(flag);
+  });
+});
