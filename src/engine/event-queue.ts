@@ -1,5 +1,5 @@
 /**
- * A binary min-heap of events held in typed arrays, keyed by (time, sequence).
+ * A 4-ary min-heap of events held in typed arrays, keyed by (time, sequence).
  *
  * Ordering contract:
  * - Events run in non-decreasing time order.
@@ -10,37 +10,44 @@
  *   cancelled is a no-op (handles carry a generation, so a stale handle cannot cancel a
  *   later event that reused the same slot).
  *
- * Each event is a (handler, argument) pair of integers, so scheduling allocates nothing
- * once the arrays are large enough (they double when full).
+ * Each event is a (handler, argument) pair of integers stored in a slot; the heap holds
+ * the keys next to the slot index, so comparisons touch contiguous memory. Scheduling
+ * allocates nothing once the arrays are large enough (they double when full).
  */
 export class EventQueue {
   private capacity: number;
+  // Heap order (position → key and slot).
+  private heapTime: Float64Array;
+  private heapSeq: Float64Array;
+  private heapSlot: Int32Array;
+  private heapSize = 0;
   // Per slot.
-  private slotTime: Float64Array;
-  private slotSeq: Float64Array;
   private slotHandler: Int32Array;
   private slotArg: Int32Array;
   private slotHeapPos: Int32Array; // -1 when not in the heap
   private slotGeneration: Float64Array;
   private freeSlots: Int32Array;
   private freeCount: number;
-  // The heap holds slot indices.
-  private heap: Int32Array;
-  private heapSize = 0;
   private nextSeq = 0;
 
+  /** Fields of the event removed by the last `pop` (no object is returned). */
+  poppedTime = 0;
+  poppedHandler = 0;
+  poppedArg = 0;
+
   constructor(initialCapacity = 1024) {
-    this.capacity = Math.max(16, initialCapacity);
-    this.slotTime = new Float64Array(this.capacity);
-    this.slotSeq = new Float64Array(this.capacity);
-    this.slotHandler = new Int32Array(this.capacity);
-    this.slotArg = new Int32Array(this.capacity);
-    this.slotHeapPos = new Int32Array(this.capacity).fill(-1);
-    this.slotGeneration = new Float64Array(this.capacity);
-    this.freeSlots = new Int32Array(this.capacity);
-    this.heap = new Int32Array(this.capacity);
-    for (let i = 0; i < this.capacity; i++) this.freeSlots[i] = this.capacity - 1 - i;
-    this.freeCount = this.capacity;
+    const capacity = Math.max(16, initialCapacity);
+    this.capacity = capacity;
+    this.heapTime = new Float64Array(capacity);
+    this.heapSeq = new Float64Array(capacity);
+    this.heapSlot = new Int32Array(capacity);
+    this.slotHandler = new Int32Array(capacity);
+    this.slotArg = new Int32Array(capacity);
+    this.slotHeapPos = new Int32Array(capacity).fill(-1);
+    this.slotGeneration = new Float64Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
+    this.freeCount = capacity;
   }
 
   get size(): number {
@@ -51,38 +58,27 @@ export class EventQueue {
   push(time: number, handler: number, arg: number): number {
     if (this.freeCount === 0) this.grow();
     const slot = this.freeSlots[--this.freeCount];
-    this.slotTime[slot] = time;
-    this.slotSeq[slot] = this.nextSeq++;
     this.slotHandler[slot] = handler;
     this.slotArg[slot] = arg;
-    const pos = this.heapSize++;
-    this.heap[pos] = slot;
-    this.slotHeapPos[slot] = pos;
-    this.siftUp(pos);
+    this.siftUp(this.heapSize++, time, this.nextSeq++, slot);
     return this.slotGeneration[slot] * HANDLE_SLOTS + slot;
   }
 
   /** Time of the earliest event; Infinity when empty. */
   peekTime(): number {
-    return this.heapSize === 0 ? Infinity : this.slotTime[this.heap[0]];
+    return this.heapSize === 0 ? Infinity : this.heapTime[0];
   }
 
-  /**
-   * Removes the earliest event. Its fields are readable through `poppedTime`,
-   * `poppedHandler` and `poppedArg` until the next pop (no object is returned).
-   */
+  /** Removes the earliest event into `poppedTime`, `poppedHandler`, `poppedArg`. */
   pop(): boolean {
     if (this.heapSize === 0) return false;
-    const slot = this.heap[0];
-    this.poppedTime = this.slotTime[slot];
+    const slot = this.heapSlot[0];
+    this.poppedTime = this.heapTime[0];
     this.poppedHandler = this.slotHandler[slot];
     this.poppedArg = this.slotArg[slot];
     this.removeAt(0);
     return true;
   }
-  poppedTime = 0;
-  poppedHandler = 0;
-  poppedArg = 0;
 
   /** Cancels a pending event. Returns false when the handle is stale (already ran or cancelled). */
   cancel(handle: number): boolean {
@@ -97,71 +93,92 @@ export class EventQueue {
   }
 
   private removeAt(pos: number): void {
-    const slot = this.heap[pos];
+    const slot = this.heapSlot[pos];
     this.slotHeapPos[slot] = -1;
     this.slotGeneration[slot]++;
     this.freeSlots[this.freeCount++] = slot;
     const last = --this.heapSize;
-    if (pos !== last) {
-      const moved = this.heap[last];
-      this.heap[pos] = moved;
-      this.slotHeapPos[moved] = pos;
-      if (pos > 0 && this.less(moved, this.heap[(pos - 1) >> 1])) this.siftUp(pos);
-      else this.siftDown(pos);
-    }
+    if (pos === last) return;
+    const time = this.heapTime[last];
+    const seq = this.heapSeq[last];
+    const moved = this.heapSlot[last];
+    const parent = (pos - 1) >> 2;
+    if (pos > 0 && (time < this.heapTime[parent] || (time === this.heapTime[parent] && seq < this.heapSeq[parent]))) this.siftUp(pos, time, seq, moved);
+    else this.siftDown(pos, time, seq, moved);
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.slotTime[a];
-    const tb = this.slotTime[b];
-    return ta < tb || (ta === tb && this.slotSeq[a] < this.slotSeq[b]);
-  }
-
-  private siftUp(pos: number): void {
-    const heap = this.heap;
-    const slot = heap[pos];
+  /** Places (time, seq, slot) at `pos` or above, moving larger parents down. */
+  private siftUp(pos: number, time: number, seq: number, slot: number): void {
+    const heapTime = this.heapTime;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    const slotHeapPos = this.slotHeapPos;
     while (pos > 0) {
-      const parentPos = (pos - 1) >> 1;
-      const parent = heap[parentPos];
-      if (!this.less(slot, parent)) break;
-      heap[pos] = parent;
-      this.slotHeapPos[parent] = pos;
-      pos = parentPos;
+      const parent = (pos - 1) >> 2;
+      const pt = heapTime[parent];
+      if (pt < time || (pt === time && heapSeq[parent] < seq)) break;
+      heapTime[pos] = pt;
+      heapSeq[pos] = heapSeq[parent];
+      const ps = heapSlot[parent];
+      heapSlot[pos] = ps;
+      slotHeapPos[ps] = pos;
+      pos = parent;
     }
-    heap[pos] = slot;
-    this.slotHeapPos[slot] = pos;
+    heapTime[pos] = time;
+    heapSeq[pos] = seq;
+    heapSlot[pos] = slot;
+    slotHeapPos[slot] = pos;
   }
 
-  private siftDown(pos: number): void {
-    const heap = this.heap;
+  /** Places (time, seq, slot) at `pos` or below, moving smaller children up. */
+  private siftDown(pos: number, time: number, seq: number, slot: number): void {
+    const heapTime = this.heapTime;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    const slotHeapPos = this.slotHeapPos;
     const size = this.heapSize;
-    const slot = heap[pos];
     for (;;) {
-      let child = 2 * pos + 1;
-      if (child >= size) break;
-      if (child + 1 < size && this.less(heap[child + 1], heap[child])) child++;
-      if (!this.less(heap[child], slot)) break;
-      heap[pos] = heap[child];
-      this.slotHeapPos[heap[pos]] = pos;
-      pos = child;
+      const first = 4 * pos + 1;
+      if (first >= size) break;
+      let best = first;
+      let bt = heapTime[first];
+      let bs = heapSeq[first];
+      const end = first + 4 < size ? first + 4 : size;
+      for (let c = first + 1; c < end; c++) {
+        const ct = heapTime[c];
+        if (ct < bt || (ct === bt && heapSeq[c] < bs)) {
+          best = c;
+          bt = ct;
+          bs = heapSeq[c];
+        }
+      }
+      if (time < bt || (time === bt && seq < bs)) break;
+      heapTime[pos] = bt;
+      heapSeq[pos] = bs;
+      const cs = heapSlot[best];
+      heapSlot[pos] = cs;
+      slotHeapPos[cs] = pos;
+      pos = best;
     }
-    heap[pos] = slot;
-    this.slotHeapPos[slot] = pos;
+    heapTime[pos] = time;
+    heapSeq[pos] = seq;
+    heapSlot[pos] = slot;
+    slotHeapPos[slot] = pos;
   }
 
   private grow(): void {
     const old = this.capacity;
     const capacity = old * 2;
     if (capacity > HANDLE_SLOTS) throw new Error(`event queue: more than ${HANDLE_SLOTS} pending events`);
-    this.slotTime = growFloat(this.slotTime, capacity);
-    this.slotSeq = growFloat(this.slotSeq, capacity);
+    this.heapTime = growFloat(this.heapTime, capacity);
+    this.heapSeq = growFloat(this.heapSeq, capacity);
+    this.heapSlot = growInt(this.heapSlot, capacity);
     this.slotGeneration = growFloat(this.slotGeneration, capacity);
     this.slotHandler = growInt(this.slotHandler, capacity);
     this.slotArg = growInt(this.slotArg, capacity);
     const heapPos = new Int32Array(capacity).fill(-1);
     heapPos.set(this.slotHeapPos);
     this.slotHeapPos = heapPos;
-    this.heap = growInt(this.heap, capacity);
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < old; i++) this.freeSlots[i] = capacity - 1 - i;
     this.freeCount = old;

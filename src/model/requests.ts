@@ -32,6 +32,11 @@ const SERVER_DONE = 2;
  * gets exactly one outcome (success, failure, or its deadline passing), and the server,
  * which may still be working on it after the client gave up — as real servers do.
  * The slot is freed once both sides are done.
+ *
+ * Deadlines: all requests of a class share one timeout and arrive in time order, so their
+ * deadlines are already sorted. Each class keeps a FIFO of (id, serial, deadline) and one
+ * timer for its earliest deadline; answered requests are skipped when the timer reaches
+ * them. A request therefore costs no heap operation for its timeout.
  */
 export class Requests implements EventHandler {
   arrivalTime = new Float64Array(1024);
@@ -45,11 +50,11 @@ export class Requests implements EventHandler {
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
   serial = new Float64Array(1024);
   private arrivals = 0;
-  private deadlineHandle = new Float64Array(1024);
   private flags = new Int32Array(1024);
   private free = new Int32Array(1024);
   private freeCount = 0;
   private capacity = 0;
+  private readonly deadlines: DeadlineQueue[];
   private readonly deadlineEvent: number;
   /** Requests whose client has no answer yet (for Little's law). */
   inSystem = 0;
@@ -60,8 +65,11 @@ export class Requests implements EventHandler {
   constructor(
     private readonly sim: Simulation,
     private readonly outcomes: OutcomeListener,
+    /** Client timeout of each request class, µs. */
+    private readonly timeoutMicros: readonly number[],
   ) {
     this.deadlineEvent = sim.register(this);
+    this.deadlines = timeoutMicros.map(() => new DeadlineQueue());
     this.grow();
   }
 
@@ -69,18 +77,23 @@ export class Requests implements EventHandler {
     this.abandonListener = listener;
   }
 
-  /** A new request; its client gives up `timeoutMicros` from now. */
-  arrive(classId: number, workMicros: number, timeoutMicros: number): number {
+  /** A new request; its client gives up after its class's timeout. */
+  arrive(classId: number, workMicros: number): number {
     if (this.freeCount === 0) this.grow();
     const id = this.free[--this.freeCount];
-    this.arrivalTime[id] = this.sim.now;
+    const now = this.sim.now;
+    this.arrivalTime[id] = now;
     this.classId[id] = classId;
     this.remainingWork[id] = workMicros;
     this.pod[id] = -1;
     this.stage[id] = STAGE_NONE;
-    this.serial[id] = this.arrivals++;
+    const serial = this.arrivals++;
+    this.serial[id] = serial;
     this.flags[id] = 0;
-    this.deadlineHandle[id] = this.sim.schedule(timeoutMicros, this.deadlineEvent, id);
+    const queue = this.deadlines[classId];
+    const deadline = now + this.timeoutMicros[classId];
+    if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, classId);
+    queue.push(id, serial, deadline);
     this.changeInSystem(1);
     this.outcomes.arrived(classId);
     return id;
@@ -112,12 +125,24 @@ export class Requests implements EventHandler {
     if (this.flags[id] & CLIENT_DONE) this.free[this.freeCount++] = id;
   }
 
-  /** Deadline reached: the client gives up. */
-  handleEvent(id: number): void {
-    if (this.flags[id] & CLIENT_DONE) return;
-    this.deadlineHandle[id] = -1;
-    this.fail(id, CAUSE_TIMEOUT);
-    if (!(this.flags[id] & SERVER_DONE)) this.abandonListener?.abandoned(id);
+  /**
+   * A class's timer: drops answered requests from the front of its deadline FIFO, times out
+   * the unanswered ones whose deadline has passed, and re-arms at the first one still waiting.
+   * The timer thus fires about once per timeout period, not once per request.
+   */
+  handleEvent(classId: number): void {
+    const queue = this.deadlines[classId];
+    const now = this.sim.now;
+    while (queue.length > 0) {
+      const id = queue.peekId();
+      const live = this.serial[id] === queue.peekSerial() && !(this.flags[id] & CLIENT_DONE);
+      if (live && queue.peekDeadline() > now) break;
+      queue.shift();
+      if (!live) continue;
+      this.fail(id, CAUSE_TIMEOUT);
+      if (!(this.flags[id] & SERVER_DONE)) this.abandonListener?.abandoned(id);
+    }
+    if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, classId);
   }
 
   /** ∫ (requests in system) dt from the start to now, in request·µs. */
@@ -127,8 +152,6 @@ export class Requests implements EventHandler {
 
   private finishClient(id: number): void {
     this.flags[id] |= CLIENT_DONE;
-    const handle = this.deadlineHandle[id];
-    if (handle >= 0) this.sim.cancel(handle);
     this.changeInSystem(-1);
     if (this.flags[id] & SERVER_DONE) this.free[this.freeCount++] = id;
   }
@@ -147,7 +170,6 @@ export class Requests implements EventHandler {
     const i32 = (a: Int32Array) => { const b = new Int32Array(capacity); b.set(a.subarray(0, old)); return b; };
     this.arrivalTime = f64(this.arrivalTime);
     this.remainingWork = f64(this.remainingWork);
-    this.deadlineHandle = f64(this.deadlineHandle);
     this.serial = f64(this.serial);
     this.classId = i32(this.classId);
     this.pod = i32(this.pod);
@@ -160,5 +182,55 @@ export class Requests implements EventHandler {
     for (let id = capacity - 1; id >= old; id--) free[this.freeCount++] = id;
     this.free = free;
     this.capacity = capacity;
+  }
+}
+
+/** A growable ring of (request id, serial, deadline µs), in deadline order. */
+class DeadlineQueue {
+  private ids = new Int32Array(256);
+  private serials = new Float64Array(256);
+  private times = new Float64Array(256);
+  private head = 0;
+  length = 0;
+
+  push(id: number, serial: number, deadline: number): void {
+    if (this.length === this.ids.length) this.grow();
+    const i = (this.head + this.length) & (this.ids.length - 1);
+    this.ids[i] = id;
+    this.serials[i] = serial;
+    this.times[i] = deadline;
+    this.length++;
+  }
+
+  peekId(): number {
+    return this.ids[this.head];
+  }
+  peekSerial(): number {
+    return this.serials[this.head];
+  }
+  peekDeadline(): number {
+    return this.times[this.head];
+  }
+
+  shift(): void {
+    this.head = (this.head + 1) & (this.ids.length - 1);
+    this.length--;
+  }
+
+  private grow(): void {
+    const size = this.ids.length * 2;
+    const ids = new Int32Array(size);
+    const serials = new Float64Array(size);
+    const times = new Float64Array(size);
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) & (this.ids.length - 1);
+      ids[k] = this.ids[i];
+      serials[k] = this.serials[i];
+      times[k] = this.times[i];
+    }
+    this.ids = ids;
+    this.serials = serials;
+    this.times = times;
+    this.head = 0;
   }
 }

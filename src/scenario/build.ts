@@ -58,7 +58,11 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   const durationMicros = scenario.duration;
   const classNames = Object.keys(scenario.traffic.classes);
   const recorder = new Recorder(sim, scenario.metricsInterval, classNames.length);
-  const requests = new Requests(sim, recorder);
+  const requests = new Requests(
+    sim,
+    recorder,
+    classNames.map((name) => scenario.traffic.classes[name].timeout),
+  );
 
   const services = new Map<string, Service>();
   for (const [name, spec] of Object.entries(scenario.services)) services.set(name, new Service(serviceConfig(name, spec), sim, requests));

@@ -50,6 +50,7 @@ export class Pod {
   cpuUsage = 0;
   private lastUpdate: number;
   private completionHandle = -1;
+  private completionAt = Infinity;
   /** Requests started and finished by this pod (for tests and summaries). */
   completed = 0;
   /** Requests the balancer sent here (the counter an app exports as http_requests_total). */
@@ -92,6 +93,15 @@ export class Pod {
     if (this.activeCount < this.template.workers) {
       this.advance();
       this.startService(id);
+      // Without CPU contention the others' pace is unchanged: the pending completion event
+      // stays right unless the newcomer finishes first.
+      if (
+        this.completionHandle >= 0 &&
+        this.activeCount * 1000 <= this.template.cpuCapMillicores &&
+        this.slowdown(this.sim.now) === 1 &&
+        this.sim.now + Math.ceil(this.requests.remainingWork[id]) >= this.completionAt
+      )
+        return;
       this.reschedule();
     } else if (this.queued < this.template.queueCapacity) {
       this.enqueue(id);
@@ -235,6 +245,7 @@ export class Pod {
     }
     const perRequest = Math.min(1000, this.template.cpuCapMillicores / k) / 1000 / this.slowdown(this.sim.now);
     const delay = least <= 0 ? 0 : Math.ceil(least / perRequest);
+    this.completionAt = this.sim.now + delay;
     this.completionHandle = this.sim.schedule(delay, this.completionEvent, this.index);
   }
 }

@@ -43,7 +43,7 @@ export class CurveArrivals implements EventHandler {
   handleEvent(): void {
     const classId = this.mix.drawClass();
     const work = this.mix.drawWork(classId);
-    const id = this.requests.arrive(classId, work, this.mix.classes[classId].timeoutMicros);
+    const id = this.requests.arrive(classId, work);
     this.sink.accept(id);
     this.scheduleNext();
   }
@@ -105,7 +105,7 @@ export class ReplayArrivals implements EventHandler {
   handleEvent(): void {
     const classId = this.mix.drawClass();
     const work = this.mix.drawWork(classId);
-    const id = this.requests.arrive(classId, work, this.mix.classes[classId].timeoutMicros);
+    const id = this.requests.arrive(classId, work);
     this.sink.accept(id);
     this.scheduleNext();
   }
