@@ -4,7 +4,10 @@ import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { runStrategy, type StrategyResult } from '../scenario/run.js';
 import { parseDurationMicros } from '../scenario/units.js';
-import { writeStrategyResults } from '../report/results.js';
+import { writeResults, type StrategyFiles } from '../report/results.js';
+import { buildTimeline } from '../report/timeline.js';
+import { trafficAnnotations } from '../scenario/annotations.js';
+import { spikeResponse } from '../metrics/spike.js';
 import { formatTable } from '../report/table.js';
 
 /** Exit codes, documented in the README. */
@@ -50,7 +53,18 @@ async function run(file: string, options: RunOptions): Promise<number> {
     if (!options.quiet && !options.json) process.stderr.write(`running ${name} …\n`);
     results.push(runStrategy(name, s, scenario.traces));
   }
-  const dir = await writeStrategyResults(options.out, scenario.base.name, results);
+  const annotations = trafficAnnotations(scenario.base);
+  const p99ThresholdMs = 500;
+  const files: StrategyFiles[] = results.map((result) => {
+    const s = strategies.find((x) => x.name === result.strategy)!.scenario;
+    const biggest = trafficAnnotations(s).filter((a) => a.label.startsWith('traffic spike')).sort((a, b) => spikeSize(b.label) - spikeSize(a.label))[0];
+    return {
+      result,
+      summaryExtras: biggest ? { spikeResponse: spikeResponse(result.timeseries, biggest.t_s, p99ThresholdMs) } : {},
+      timeline: buildTimeline({ clockStart: s.clockStart, annotations, timeseries: result.timeseries, decisions: result.decisions, p99ThresholdMs }),
+    };
+  });
+  const dir = await writeResults(options.out, scenario.base.name, files);
 
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, results: results.map((r) => ({ strategy: r.strategy, seed: r.seed, ...r.summary })) }, null, 2)}\n`);
@@ -58,6 +72,10 @@ async function run(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(`\n${scenario.base.name}\n\n${summaryTable(results)}\n\nresults: ${dir}\n`);
   }
   return EXIT_OK;
+}
+
+function spikeSize(label: string): number {
+  return Number(/×([\d.]+)/.exec(label)?.[1] ?? 0);
 }
 
 function summaryTable(results: readonly StrategyResult[]): string {

@@ -10,7 +10,11 @@ import {
   Simulation,
   type Distribution,
 } from '../engine/index.js';
+import { DecisionLog } from '../metrics/decisions.js';
 import { Recorder } from '../metrics/recorder.js';
+import { HpaController } from '../model/autoscaling/hpa-controller.js';
+import { MetricsPipeline } from '../model/autoscaling/metrics-pipeline.js';
+import type { HorizontalPodAutoscaler } from '../policy/hpa/index.js';
 import { Requests } from '../model/requests.js';
 import { Service, type PodCounts } from '../model/service/service.js';
 import { CurveArrivals, ReplayArrivals } from '../model/traffic/arrivals.js';
@@ -41,6 +45,7 @@ export interface Model {
   readonly recorder: Recorder;
   readonly requests: Requests;
   readonly services: ReadonlyMap<string, Service>;
+  readonly log: DecisionLog;
   readonly classNames: readonly string[];
   readonly durationMicros: number;
   /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
@@ -93,18 +98,43 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     startArrivals = () => arrivals.start();
   }
 
-  addServiceColumns(recorder, services, target);
+  const meanWorkSeconds = mix.classes.reduce((sum, c) => sum + c.share * c.cpuWork.mean, 0) / 1e6;
+  addServiceColumns(recorder, target, meanWorkSeconds);
+
+  const log = new DecisionLog();
+  const starters: (() => void)[] = [];
+  const kcm = scenario.kubeControllerManager;
+  for (const [name, spec] of Object.entries(scenario.services)) {
+    if (!spec.hpa) continue;
+    const service = services.get(name)!;
+    const pipeline = new MetricsPipeline(sim, service, {
+      kubeletHousekeepingMicros: scenario.metricsServer.kubeletHousekeepingInterval,
+      metricResolutionMicros: scenario.metricsServer.metricResolution,
+      customScrapeMicros: scenario.prometheus.scrapeInterval,
+      customRateWindowMicros: scenario.prometheus.rateWindow,
+    });
+    const controller = new HpaController(sim, service, spec.hpa as HorizontalPodAutoscaler, pipeline, kcm.horizontalPodAutoscalerSyncPeriod, {
+      tolerance: kcm.horizontalPodAutoscalerTolerance,
+      cpuInitializationPeriodSeconds: kcm.horizontalPodAutoscalerCpuInitializationPeriod / 1e6,
+      delayOfInitialReadinessStatusSeconds: kcm.horizontalPodAutoscalerInitialReadinessDelay / 1e6,
+      downscaleStabilizationWindowSeconds: kcm.horizontalPodAutoscalerDownscaleStabilization / 1e6,
+    }, log);
+    starters.push(() => pipeline.start(), () => controller.start());
+    addHpaColumns(recorder, controller, name);
+  }
 
   return {
     sim,
     recorder,
     requests,
     services,
+    log,
     classNames,
     durationMicros,
     run(onProgress, progressEveryMicros = 60_000_000) {
       for (const service of services.values()) service.startWarm();
       recorder.start();
+      for (const start of starters) start();
       startArrivals();
       for (let t = 0; t < durationMicros; ) {
         t = Math.min(durationMicros, t + progressEveryMicros);
@@ -155,7 +185,7 @@ function serviceConfig(name: string, spec: ServiceSpec) {
 }
 
 /** Pod counts, queue and CPU of the service that takes the traffic. */
-function addServiceColumns(recorder: Recorder, services: Map<string, Service>, target: Service): void {
+function addServiceColumns(recorder: Recorder, target: Service, meanWorkSeconds: number): void {
   const counts: PodCounts = { pending: 0, starting: 0, ready: 0, terminating: 0 };
   recorder.addColumn({ name: 'pods_desired', sample: () => target.replicas });
   recorder.addColumn({ name: 'pods_ready', sample: () => target.countPods(counts).ready });
@@ -176,7 +206,23 @@ function addServiceColumns(recorder: Recorder, services: Map<string, Service>, t
   });
   recorder.addColumn({ name: 'queue_length', sample: () => target.queueLength() });
   recorder.addColumn({ name: 'in_flight', sample: () => inFlight(target) });
-  void services;
+  // What the ready pods could serve if saturated: cores available ÷ mean CPU work per request.
+  recorder.addColumn({ name: 'capacity_rps', sample: () => (counts.ready * Math.min(target.config.template.cpuCapMillicores / 1000, target.config.template.workers)) / meanWorkSeconds });
+}
+
+/** The HPA's view: its first metric's current value and target as the controller last saw them. */
+function addHpaColumns(recorder: Recorder, controller: HpaController, service: string): void {
+  const metric = () => controller.last?.metrics[0];
+  const value = (v: { averageUtilization?: number; averageValue?: number; value?: number } | undefined, milli: boolean) => {
+    if (!v) return NaN;
+    if (v.averageUtilization !== undefined) return v.averageUtilization;
+    const x = v.averageValue ?? v.value;
+    return x === undefined ? NaN : milli ? x / 1000 : x;
+  };
+  const isMilli = () => metric()?.type !== 'Resource' && metric()?.type !== 'ContainerResource';
+  recorder.addColumn({ name: `hpa_${service}_metric_value`, sample: () => value(metric()?.current, isMilli()) });
+  recorder.addColumn({ name: `hpa_${service}_metric_target`, sample: () => value(metric()?.target, isMilli()) });
+  recorder.addColumn({ name: `hpa_${service}_desired`, sample: () => controller.last?.desiredReplicas ?? NaN });
 }
 
 function inFlight(service: Service): number {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ParsedTrace } from './imports/trace.js';
 import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
+import { horizontalPodAutoscalerSchema, parseHpaManifest } from './hpa-manifest.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 /** A parsed trace file with the functions that replay it (see imports/trace.ts). */
@@ -58,7 +59,8 @@ export async function resolveScenario(document: unknown, path: string, overrides
   if (!isObject(document)) return fail('', 'expected the scenario to be an object (a JSON object or a YAML mapping)');
   const { strategies: patches, ...baseRaw } = document;
   const issues: InputIssue[] = [];
-  const base = validate(baseRaw, '', issues);
+  const directory = dirname(path);
+  const base = validate(baseRaw, '', issues, directory);
   if (patches !== undefined && !isObject(patches)) issues.push({ path: 'strategies', message: 'expected a mapping of strategy name → merge patch' });
 
   const strategies: StrategyScenario[] = [];
@@ -73,7 +75,7 @@ export async function resolveScenario(document: unknown, path: string, overrides
     }
     if ('strategies' in patch) issues.push({ path: `strategies.${name}.strategies`, message: 'a strategy cannot define strategies' });
     const strategyIssues: InputIssue[] = [];
-    const scenario = validate(applyMergePatch(baseRaw, patch), '', strategyIssues);
+    const scenario = validate(applyMergePatch(baseRaw, patch), '', strategyIssues, directory);
     // Problems already reported for the base are not repeated for every strategy.
     for (const issue of strategyIssues)
       if (!baseProblems.has(`${issue.path}|${issue.message}`)) issues.push({ path: `strategies.${name} → ${issue.path}`, message: issue.message });
@@ -112,16 +114,51 @@ function applyOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario 
   };
 }
 
-function validate(raw: unknown, prefix: string, issues: InputIssue[]): Scenario | undefined {
+function validate(raw: unknown, prefix: string, issues: InputIssue[], directory: string): Scenario | undefined {
   const result = scenarioSchema.safeParse(raw);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) issues.push(toInputIssue(issue, raw, prefix));
+  if (!result.success) {
+    for (const issue of result.error.issues) issues.push(toInputIssue(issue, raw, prefix));
+    return undefined;
+  }
+  const before = issues.length;
+  for (const [name, service] of Object.entries(result.data.services)) {
+    if (service.hpa === undefined || service.hpa === null) {
+      service.hpa = undefined;
+      continue;
+    }
+    service.hpa = resolveHpa(service.hpa, `${prefix}services.${name}.hpa`, directory, issues);
+  }
+  return issues.length === before ? result.data : undefined;
+}
+
+/** An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest. */
+function resolveHpa(value: unknown, path: string, directory: string, issues: InputIssue[]): unknown {
+  if (isObject(value) && 'file' in value) {
+    if (typeof value.file !== 'string' || Object.keys(value).length !== 1) {
+      issues.push({ path, message: 'expected { file: "<manifest.yaml>" } or an autoscaling/v2 HorizontalPodAutoscaler' });
+      return undefined;
+    }
+    let text: string;
+    try {
+      text = readFileSync(resolve(directory, value.file), 'utf8');
+    } catch (error) {
+      issues.push({ path: `${path}.file`, message: `cannot read ${JSON.stringify(value.file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      return undefined;
+    }
+    const parsed = parseHpaManifest(text, value.file);
+    if (parsed.ok) return parsed.hpa;
+    issues.push(...parsed.issues);
+    return undefined;
+  }
+  const parsed = horizontalPodAutoscalerSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) issues.push(toInputIssue(issue, value, `${path}.`));
   return undefined;
 }
 
 /** zod's issue → one line naming the field, with the offending value when the message lacks it. */
 function toInputIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: string): InputIssue {
-  const path = prefix + formatPath(issue.path);
+  const path = prefix + formatPath(issue.path) || prefix.replace(/\.$/, '');
   let message = issue.message
     .replace(/^Invalid input: /, '')
     .replace(/^Too (small|big): expected (\w+) to (?:be|have) ([<>]=?)(\S+)$/, (_m, _size, type, op, bound) => `expected ${type === 'number' ? 'a number' : type} ${({ '>=': '≥', '>': '>', '<=': '≤', '<': '<' } as Record<string, string>)[op]} ${bound}`);

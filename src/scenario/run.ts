@@ -1,3 +1,4 @@
+import type { DecisionRow } from '../metrics/decisions.js';
 import { summarize, type RunSummary } from '../metrics/summary.js';
 import { buildModel } from './build.js';
 import type { LoadedTraces } from './load.js';
@@ -10,6 +11,7 @@ export interface StrategyResult {
   durationS: number;
   summary: RunSummary;
   timeseries: { columns: string[]; rows: number[][] };
+  decisions: DecisionRow[];
   /** Engine statistics (not written to result files: they describe the run, not the system). */
   events: number;
 }
@@ -23,6 +25,7 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
     durationS: model.durationMicros / 1e6,
     summary: summarize(model.recorder, model.classNames, model.durationMicros, model.requests.inSystemIntegral()),
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
+    decisions: model.log.decisions,
     events: model.sim.eventsProcessed,
   };
 }

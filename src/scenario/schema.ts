@@ -160,6 +160,13 @@ export const serviceSchema = z.strictObject({
   terminationGracePeriodSeconds: z.number().nonnegative().default(30).meta({ description: 'Time in-flight requests get to finish when a pod is removed (default 30).' }),
   preStopSeconds: z.number().nonnegative().default(0).meta({ description: 'lifecycle.preStop sleep: the app keeps serving while the endpoint removal propagates, then gets SIGTERM (default 0).' }),
   gracefulShutdown: z.boolean().default(true).meta({ description: 'On SIGTERM the app stops accepting and finishes in-flight requests (true, default), or exits at once (false).' }),
+  hpa: z
+    .unknown()
+    .optional()
+    .meta({
+      description:
+        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario; null removes it (in a strategy).',
+    }),
   endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
 });
 
@@ -179,6 +186,28 @@ export const scenarioSchema = z
       .meta({ description: 'Clock time at the start of the run, for diurnal curves and the timeline (default "00:00").' }),
     metricsInterval: duration().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
     traffic: trafficSchema,
+    kubeControllerManager: z
+      .strictObject({
+        horizontalPodAutoscalerSyncPeriod: duration().prefault('15s').meta({ description: 'HPA sync period (default 15s).' }),
+        horizontalPodAutoscalerTolerance: z.number().nonnegative().default(0.1).meta({ description: 'Default 0.1.' }),
+        horizontalPodAutoscalerCpuInitializationPeriod: duration().prefault('5m').meta({ description: 'Default 5m.' }),
+        horizontalPodAutoscalerInitialReadinessDelay: duration().prefault('30s').meta({ description: 'Default 30s.' }),
+        horizontalPodAutoscalerDownscaleStabilization: duration().prefault('5m').meta({ description: 'Default 5m (used when an HPA has no behavior).' }),
+      })
+      .prefault({})
+      .meta({ description: 'kube-controller-manager flags for the HPA controller (names as the flags, camelCased).' }),
+    metricsServer: z
+      .strictObject({
+        metricResolution: duration().prefault('15s').meta({ description: 'metrics-server --metric-resolution: scrape interval (default 15s).' }),
+        kubeletHousekeepingInterval: duration().prefault('10s').meta({ description: 'How often the kubelet (cAdvisor) refreshes CPU counters (default 10s).' }),
+      })
+      .prefault({}),
+    prometheus: z
+      .strictObject({
+        scrapeInterval: duration().prefault('15s').meta({ description: 'Scrape interval of application metrics for Pods/Object/External HPA metrics (default 15s).' }),
+        rateWindow: duration().prefault('1m').meta({ description: 'Window of rate(http_requests_total[...]) (default 1m).' }),
+      })
+      .prefault({}),
     services: z.record(z.string(), serviceSchema).refine((s) => Object.keys(s).length > 0, { message: 'expected at least one service' }),
     strategies: z
       .record(z.string(), z.record(z.string(), z.unknown()))

@@ -10,9 +10,11 @@ import {
   type Pod as K8sPod,
   type PodResourceMetrics,
 } from '../../policy/hpa/index.js';
-import type { Pod } from '../service/pod.js';
+import { NEVER, type Pod } from '../service/pod.js';
 import type { Service } from '../service/service.js';
 import type { MetricsPipeline } from './metrics-pipeline.js';
+
+const QUIET_REASONS = new Set(['DesiredWithinRange', 'ScaleDownStabilized', 'ScaleUpStabilized']);
 
 /** Container name the simulated pods report metrics under. */
 export const CONTAINER_NAME = 'app';
@@ -77,7 +79,9 @@ export class HpaController implements EventHandler {
     this.state = decision.nextState;
     this.last = decision;
     if (decision.rescale) this.service.scaleTo(decision.desiredReplicas);
-    if (decision.rescale || decision.reason !== this.lastReason) {
+    // Steady-state reasons alternate every few syncs; log rescales and changes of state that matter.
+    const quiet = (r: string) => QUIET_REASONS.has(r);
+    if (decision.rescale || (decision.reason !== this.lastReason && !(quiet(decision.reason) && quiet(this.lastReason)))) {
       this.log.decide({ t_s: now, controller: this.name, from: current, to: decision.desiredReplicas, reason: decision.reason, message: decision.message });
     }
     this.lastReason = decision.reason;
@@ -89,9 +93,9 @@ export class HpaController implements EventHandler {
     const t = pod.template;
     const containers = [{ name: CONTAINER_NAME, resources: { requests: { cpu: t.cpuRequestMillicores, memory: t.memoryRequestBytes } } }];
     const base = { metadata: { name: pod.name }, containers };
-    if (pod.phase === 'Pending' || pod.containerStartedAt < 0)
-      return { ...base, status: { phase: 'Pending', ...(pod.scheduledAt !== -1 ? { startTime: s(pod.scheduledAt) } : {}) } };
-    const ready = pod.phase === 'Ready' || (pod.phase === 'Terminating' && pod.readyAt !== -1);
+    if (pod.phase === 'Pending' || pod.containerStartedAt === NEVER)
+      return { ...base, status: { phase: 'Pending', ...(pod.scheduledAt !== NEVER ? { startTime: s(pod.scheduledAt) } : {}) } };
+    const ready = pod.phase === 'Ready' || (pod.phase === 'Terminating' && pod.readyAt !== NEVER);
     return {
       ...base,
       status: {

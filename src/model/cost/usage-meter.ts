@@ -149,7 +149,7 @@ export class UsageMeter {
 
   private growBreakpoints(): void {
     const size = this.bpTimeMicros.length * 2;
-    const grow = (old: Float64Array): Float64Array => {
+    const grow = (old: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
       const next = new Float64Array(size);
       next.set(old);
       return next;

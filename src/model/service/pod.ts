@@ -1,6 +1,9 @@
 import type { Simulation } from '../../engine/index.js';
 import { CAUSE_POD_TERMINATED, CAUSE_REJECTED, STAGE_ACTIVE, STAGE_QUEUED, type Requests } from '../requests.js';
 
+/** A lifecycle time that has not happened yet (pods that predate the run have negative times). */
+export const NEVER = -Infinity;
+
 export type PodPhase = 'Pending' | 'Starting' | 'Ready' | 'Terminating' | 'Terminated';
 
 /** Everything a pod needs to know about its service, fixed at build time. */
@@ -25,11 +28,11 @@ export interface PodTemplate {
 export class Pod {
   phase: PodPhase = 'Pending';
   readonly createdAt: number;
-  scheduledAt = -1;
-  /** When the container started (image pulled, process up); -1 before. */
-  containerStartedAt = -1;
-  readyAt = -1;
-  terminatingAt = -1;
+  scheduledAt = NEVER;
+  /** When the container started (image pulled, process up). */
+  containerStartedAt = NEVER;
+  readyAt = NEVER;
+  terminatingAt = NEVER;
   /** Node index, -1 while unscheduled. */
   node = -1;
   /** Accepts new requests (false once SIGTERM reached the app). */
@@ -228,7 +231,7 @@ export class Pod {
   /** Warm-up: work takes `slowdown`× longer at first, easing linearly to 1×. */
   private slowdown(now: number): number {
     const t = this.template;
-    if (t.warmupMicros <= 0 || this.readyAt < 0) return 1;
+    if (t.warmupMicros <= 0 || this.readyAt === NEVER) return 1;
     const into = now - this.readyAt;
     return into >= t.warmupMicros ? 1 : t.warmupSlowdown - ((t.warmupSlowdown - 1) * into) / t.warmupMicros;
   }

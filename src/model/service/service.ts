@@ -241,7 +241,7 @@ export class Service implements RequestSink, AbandonListener {
 
   private becomeReady(pod: Pod): void {
     pod.phase = 'Ready';
-    pod.readyAt = pod.scheduledAt < 0 ? pod.scheduledAt : this.sim.now;
+    pod.readyAt = pod.scheduledAt < 0 ? pod.scheduledAt : this.sim.now; // warm pods: ready since before the run
     this.notify(pod);
   }
 

@@ -83,7 +83,7 @@ export function getResourceMetric(snapshot: HpaMetricsSnapshot, resource: string
     let valueMilli = 0;
     if (container !== undefined) {
       const amount = sample.containers[container]?.[resource];
-      if (amount === undefined) continue;
+      if (amount === undefined || !Number.isFinite(amount)) continue;
       valueMilli = resourceToMilli(resource, amount);
     } else {
       const containers = Object.values(sample.containers);
@@ -91,7 +91,7 @@ export function getResourceMetric(snapshot: HpaMetricsSnapshot, resource: string
       let complete = true;
       for (const usage of containers) {
         const amount = usage[resource];
-        if (amount === undefined) {
+        if (amount === undefined || !Number.isFinite(amount)) {
           complete = false;
           break;
         }
@@ -109,7 +109,9 @@ function getRawMetric(snapshot: HpaMetricsSnapshot, metricName: string, now: Sec
   const raw = snapshot.pods?.[metricName];
   if (raw === undefined || Object.keys(raw).length === 0) return { ok: false, message: 'no metrics returned from custom metrics API' };
   const metrics: PodMetricsInfo = new Map();
-  for (const [podName, value] of Object.entries(raw)) metrics.set(podName, { valueMilli: Math.ceil(value), timestamp: now, windowSeconds: 60 });
+  for (const [podName, value] of Object.entries(raw)) {
+    if (Number.isFinite(value)) metrics.set(podName, { valueMilli: Math.ceil(value), timestamp: now, windowSeconds: 60 });
+  }
   return { ok: true, metrics };
 }
 
@@ -125,7 +127,7 @@ function getExternalMetricSum(snapshot: HpaMetricsSnapshot, metricName: string, 
   const sample: ExternalMetricSample | undefined = snapshot.external?.find(
     (s) => s.metricName === metricName && (s.selector === undefined || selectorKey(s.selector) === wanted),
   );
-  if (sample === undefined || sample.valuesMilli.length === 0) {
+  if (sample === undefined || sample.valuesMilli.length === 0 || !sample.valuesMilli.every(Number.isFinite)) {
     return { ok: false, message: `unable to get external metric ${metricName}: no metrics returned from external metrics API` };
   }
   let usage = 0n;
@@ -135,7 +137,9 @@ function getExternalMetricSum(snapshot: HpaMetricsSnapshot, metricName: string, 
 
 function getObjectMetric(snapshot: HpaMetricsSnapshot, metricName: string, kind: string, name: string): CalcResult<{ usageMilli: number }> {
   const sample = snapshot.object?.find((s) => s.metricName === metricName && s.describedObject.kind === kind && s.describedObject.name === name);
-  if (sample === undefined) return { ok: false, message: `unable to get metric ${metricName} on ${kind} ${name}: no value returned from custom metrics API` };
+  if (sample === undefined || !Number.isFinite(sample.valueMilli)) {
+    return { ok: false, message: `unable to get metric ${metricName} on ${kind} ${name}: no value returned from custom metrics API` };
+  }
   return { ok: true, usageMilli: Math.ceil(sample.valueMilli) };
 }
 
@@ -209,7 +213,7 @@ export function calculateRequests(pods: readonly Pod[], container: string | unde
     for (const c of containers) {
       if (container === undefined || container === c.name) {
         const amount = c.resources?.requests?.[resource];
-        if (amount === undefined) return { ok: false, message: `missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name}` };
+        if (amount === undefined || !Number.isFinite(amount)) return { ok: false, message: `missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name}` };
         request += resourceToMilli(resource, amount);
       }
       if (container === c.name) {

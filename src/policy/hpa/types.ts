@@ -13,7 +13,8 @@
  *     `value`/`averageValue` targets — is in **milli-units**, like upstream `Quantity.MilliValue()`:
  *     `"15"` → 15000, `"500m"` → 500, `"1k"` → 1000000.
  *   Internally everything is converted to milli-units and integer-divided exactly as upstream does;
- *   non-integer milli values are rounded up, as `MilliValue()` does.
+ *   non-integer milli values are rounded up, as `MilliValue()` does; a NaN or infinite metric value
+ *   counts as absent (a NaN request as missing).
  */
 
 /** A point on the simulated clock [s]. */

@@ -1,0 +1,95 @@
+import type { DecisionRow } from '../metrics/decisions.js';
+
+/** "HH:MM:SS" of a simulated second, given the clock time at t = 0 ("HH:MM"). */
+export function clockTime(t_s: number, clockStart: string): string {
+  const [h, m] = clockStart.split(':').map(Number);
+  const total = Math.floor(t_s + h * 3600 + m * 60);
+  const day = Math.floor(total / 86400);
+  const s = total % 86400;
+  const pad = (x: number) => String(x).padStart(2, '0');
+  return `${day > 0 ? `day ${day + 1} ` : ''}${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+export interface TimelineInput {
+  clockStart: string;
+  /** Scenario events with a label (spike starts), seconds. */
+  annotations: { t_s: number; label: string }[];
+  timeseries: { columns: string[]; rows: number[][] };
+  decisions: DecisionRow[];
+  /** The p99 threshold that counts as "degraded" (an SLO's, else 500 ms). */
+  p99ThresholdMs: number;
+}
+
+/**
+ * A plain-language account of the run for teaching: when traffic changed, what each
+ * autoscaler decided and why, when pods waited for room, when p99 degraded and recovered.
+ * Derived from the outputs only, so it can never disagree with them.
+ */
+export function buildTimeline(input: TimelineInput): string[] {
+  const events: { t: number; order: number; text: string }[] = [];
+  const add = (t: number, order: number, text: string) => events.push({ t, order, text });
+  for (const a of input.annotations) add(a.t_s, 0, a.label);
+
+  const { columns, rows } = input.timeseries;
+  const col = (name: string) => columns.indexOf(name);
+  const [t, p99, pending, ready, arrivals] = ['t_s', 'p99_ms', 'pods_pending', 'pods_ready', 'arrivals_rps'].map(col);
+  const errorCols = columns.map((c, i) => (c.startsWith('errors_') ? i : -1)).filter((i) => i >= 0);
+  const width = rows.length > 1 ? rows[1][t] - rows[0][t] : rows.length === 1 ? rows[0][t] : 0;
+
+  let degradedSince = -1;
+  let worst = 0;
+  let worstAt = 0;
+  let pendingSince = -1;
+  let erroringSince = -1;
+  let errorsInEpisode = 0;
+  for (const row of rows) {
+    const start = row[t] - width;
+    const p = row[p99];
+    if (p > input.p99ThresholdMs) {
+      if (degradedSince < 0) {
+        degradedSince = start;
+        worst = 0;
+        add(start, 2, `p99 rose above ${input.p99ThresholdMs} ms (${Math.round(p)} ms, ${Math.round(row[arrivals])} req/s arriving, ${row[ready]} pods ready)`);
+      }
+      if (p > worst) {
+        worst = p;
+        worstAt = start;
+      }
+    } else if (degradedSince >= 0 && !Number.isNaN(p)) {
+      add(start, 2, `p99 recovered below ${input.p99ThresholdMs} ms after ${duration(start - degradedSince)} (worst ${Math.round(worst)} ms at ${clockTime(worstAt, input.clockStart)})`);
+      degradedSince = -1;
+    }
+    if (pending >= 0) {
+      if (row[pending] > 0 && pendingSince < 0) {
+        pendingSince = start;
+        add(start, 1, `${row[pending]} pods Pending: no node has room for their requests`);
+      } else if (row[pending] === 0 && pendingSince >= 0) {
+        add(start, 1, `no pods Pending any more (waited up to ${duration(start - pendingSince)})`);
+        pendingSince = -1;
+      }
+    }
+    const errors = errorCols.reduce((s, i) => s + row[i], 0);
+    if (errors > 0 && erroringSince < 0) {
+      erroringSince = start;
+      errorsInEpisode = 0;
+      const causes = errorCols.filter((i) => row[i] > 0).map((i) => `${columns[i].slice(7)} ${row[i]}`);
+      add(start, 3, `requests started failing (${causes.join(', ')})`);
+    }
+    errorsInEpisode += errors;
+    if (errors === 0 && erroringSince >= 0) {
+      add(start, 3, `errors stopped after ${duration(start - erroringSince)} (${errorsInEpisode.toLocaleString('en-US')} failed requests)`);
+      erroringSince = -1;
+    }
+  }
+  for (const d of input.decisions) add(d.t_s, 1, `${d.controller} ${d.from} → ${d.to}: ${d.reason} — ${d.message}`);
+
+  events.sort((a, b) => a.t - b.t || a.order - b.order);
+  return events.map((e) => `${clockTime(e.t, input.clockStart)}  ${e.text}`);
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m < 60 ? `${m}m${s ? `${s}s` : ''}` : `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
+}

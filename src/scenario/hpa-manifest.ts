@@ -1,0 +1,354 @@
+/**
+ * A real `autoscaling/v2` HorizontalPodAutoscaler manifest, as a user pastes it from a cluster repo:
+ * zod schema + YAML loader. Field names are Kubernetes' own; unknown keys inside `spec` are errors;
+ * `metadata` is accepted as is and `status` is ignored. Validation follows upstream
+ * `pkg/apis/autoscaling/validation` (ranges, one metric source per entry, both-or-neither rules).
+ *
+ * Quantities (`"500m"`, `"100"`, `"1k"`, `"2Gi"`, `1e3`, plain numbers) are converted to the units
+ * of the HPA policy (src/policy/hpa/types.ts):
+ * - `Resource`/`ContainerResource` `averageValue`: cpu → millicores, memory → bytes, others → base units;
+ * - `Pods`/`Object`/`External` `value`/`averageValue` → milli-units (`"15"` → 15000, like `MilliValue()`);
+ * - `behavior.*.tolerance` → a plain fraction (`"0.05"` → 0.05, like `AsApproximateFloat64()`).
+ */
+import { parseAllDocuments, LineCounter, type Document } from 'yaml';
+import { z } from 'zod';
+import type { HorizontalPodAutoscaler, MetricTarget } from '../policy/hpa/index.js';
+import { parseCpuMillicores, parseMemoryBytes } from './units.js';
+
+// ---------------------------------------------------------------- Kubernetes quantities
+
+/** A parsed Kubernetes quantity: exact milli-value (rounded up, as `MilliValue()`) and a float approximation. */
+export interface Quantity {
+  text: string;
+  milliValue: number;
+  approximate: number;
+}
+
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|n|u|m|k|M|G|T|P|E)?$/;
+const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_EXPONENT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/** Kubernetes quantity syntax (resource.Quantity): sign, decimal number, then a binary, decimal or exponent suffix. */
+export function parseQuantity(input: string | number): Quantity | undefined {
+  const text = typeof input === 'number' ? (Number.isFinite(input) ? String(input) : '') : input.trim();
+  const match = QUANTITY.exec(text);
+  if (!match) return undefined;
+  const [, sign, number, suffix = ''] = match;
+  const [whole, fraction = ''] = number.split('.');
+  const digits = BigInt(`${whole}${fraction}` || '0');
+  // value = digits × 10^(decimalExp − |fraction|) × 2^binaryExp; milli = value × 10^3, rounded up.
+  let decimalExp = 3 - fraction.length;
+  let binaryExp = 0;
+  if (suffix in BINARY_EXPONENT) binaryExp = BINARY_EXPONENT[suffix];
+  else if (suffix.startsWith('e') || suffix.startsWith('E')) decimalExp += Number(suffix.slice(1));
+  else decimalExp += DECIMAL_EXPONENT[suffix];
+  let numerator = digits * 2n ** BigInt(binaryExp);
+  let denominator = 1n;
+  if (decimalExp >= 0) numerator *= 10n ** BigInt(decimalExp);
+  else denominator = 10n ** BigInt(-decimalExp);
+  let milli = numerator / denominator;
+  if (numerator % denominator !== 0n) milli += 1n;
+  const negative = sign === '-' && digits !== 0n;
+  const milliValue = Number(milli) * (negative ? -1 : 1);
+  const approximate = (Number(numerator) / Number(denominator) / 1000) * (negative ? -1 : 1);
+  return { text, milliValue, approximate };
+}
+
+// ---------------------------------------------------------------- messages
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/** An error function: "required: expected X" when absent, "expected X, got Y" otherwise. */
+const expected = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `required: expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`;
+
+const unknownKeys = (fields: readonly string[], hint = '') => (issue: { code?: string; keys?: string[]; input?: unknown }) => {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue.keys ?? []).map((k) => JSON.stringify(k)).join(', ');
+    return `unknown field${(issue.keys ?? []).length > 1 ? 's' : ''} ${keys}${hint} (allowed: ${fields.join(', ')})`;
+  }
+  return expected('a mapping')(issue);
+};
+
+/** z.strictObject with messages that name unknown keys and list the allowed ones. */
+function strict<T extends z.ZodRawShape>(shape: T, hint = '') {
+  return z.strictObject(shape, { error: unknownKeys(Object.keys(shape), hint) });
+}
+
+const str = (what = 'a string') => z.string({ error: expected(what) }).min(1, { error: `expected ${what}, got ""` });
+
+const integer = (what: string, min: number, max?: number) => {
+  let schema = z
+    .number({ error: expected(what) })
+    .int({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
+    .min(min, { error: (issue) => `must be ≥ ${min}, got ${describeValue(issue.input)}` });
+  if (max !== undefined) schema = schema.max(max, { error: (issue) => `must be ≤ ${max}, got ${describeValue(issue.input)}` });
+  return schema;
+};
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => `${issue.input === undefined ? 'required: ' : ''}expected one of ${values.join(', ')}${issue.input === undefined ? '' : `, got ${describeValue(issue.input)}`}` });
+
+/** A quantity string or number; `positive` adds upstream's "must be positive". */
+const quantity = (positive: boolean) =>
+  z
+    .union([z.string(), z.number()], { error: expected('a Kubernetes quantity like "500m", "100", "1k" or "2Gi"') })
+    .transform((value, ctx): Quantity => {
+      const parsed = parseQuantity(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a Kubernetes quantity like "500m", "100", "1k" or "2Gi", got ${describeValue(value)}` });
+        return z.NEVER;
+      }
+      if (positive ? parsed.milliValue <= 0 : parsed.approximate < 0) {
+        ctx.addIssue({ code: 'custom', message: `must be ${positive ? 'positive' : '≥ 0'}, got ${describeValue(value)}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+// ---------------------------------------------------------------- spec pieces
+
+const labelSelectorSchema = strict({
+  matchLabels: z.record(z.string(), z.string({ error: expected('a string label value') }), { error: expected('a mapping of labels') }).optional(),
+  matchExpressions: z
+    .array(strict({ key: str('a label key'), operator: oneOf(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string({ error: expected('a string') })).optional() }), {
+      error: expected('a list'),
+    })
+    .optional(),
+});
+
+const metricIdentifierSchema = strict({ name: str('a metric name'), selector: labelSelectorSchema.optional() });
+
+const crossVersionObjectReferenceSchema = strict({ apiVersion: str('an apiVersion').optional(), kind: str('a kind'), name: str('a name') });
+
+const metricTargetSchema = strict({
+  type: oneOf(['Utilization', 'Value', 'AverageValue']),
+  averageUtilization: integer('an integer percentage', 1).optional(),
+  averageValue: quantity(true).optional(),
+  value: quantity(true).optional(),
+});
+type ParsedTarget = z.output<typeof metricTargetSchema>;
+
+/** cpu → millicores, memory → bytes, others → base units (the policy's resource units). */
+function resourceAmount(resource: string, q: Quantity): number {
+  if (resource === 'cpu') return parseCpuMillicores(q.text) ?? q.milliValue;
+  if (resource === 'memory') return parseMemoryBytes(q.text) ?? q.milliValue / 1000;
+  return q.milliValue / 1000;
+}
+
+function toTarget(target: ParsedTarget, convert: (q: Quantity) => number): MetricTarget {
+  return {
+    type: target.type,
+    ...(target.averageUtilization !== undefined ? { averageUtilization: target.averageUtilization } : {}),
+    ...(target.averageValue !== undefined ? { averageValue: convert(target.averageValue) } : {}),
+    ...(target.value !== undefined ? { value: convert(target.value) } : {}),
+  };
+}
+
+type Ctx = z.core.$RefinementCtx;
+function requireOneOfUtilizationOrValue(target: ParsedTarget, ctx: Ctx): void {
+  if (target.averageUtilization === undefined && target.averageValue === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'averageUtilization'], message: 'must set either a target raw value or a target utilization (averageUtilization or averageValue)' });
+  }
+  if (target.averageUtilization !== undefined && target.averageValue !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'averageValue'], message: 'may not set both a target raw value and a target utilization' });
+  }
+}
+
+const resourceSourceSchema = strict({ name: str('a resource name such as cpu or memory'), target: metricTargetSchema })
+  .superRefine((src, ctx) => requireOneOfUtilizationOrValue(src.target, ctx))
+  .transform((src) => ({ name: src.name, target: toTarget(src.target, (q) => resourceAmount(src.name, q)) }));
+
+const containerResourceSourceSchema = strict({ name: str('a resource name such as cpu or memory'), container: str('a container name'), target: metricTargetSchema })
+  .superRefine((src, ctx) => requireOneOfUtilizationOrValue(src.target, ctx))
+  .transform((src) => ({ name: src.name, container: src.container, target: toTarget(src.target, (q) => resourceAmount(src.name, q)) }));
+
+const milli = (q: Quantity) => q.milliValue;
+
+const podsSourceSchema = strict({ metric: metricIdentifierSchema, target: metricTargetSchema })
+  .superRefine((src, ctx) => {
+    if (src.target.averageValue === undefined) ctx.addIssue({ code: 'custom', path: ['target', 'averageValue'], message: 'required: a Pods metric needs a positive target averageValue' });
+  })
+  .transform((src) => ({ metric: src.metric, target: toTarget(src.target, milli) }));
+
+const objectSourceSchema = strict({ describedObject: crossVersionObjectReferenceSchema, metric: metricIdentifierSchema, target: metricTargetSchema })
+  .superRefine((src, ctx) => {
+    if (src.target.value === undefined && src.target.averageValue === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'averageValue'], message: 'must set either a target value or averageValue' });
+    }
+  })
+  .transform((src) => ({ describedObject: src.describedObject, metric: src.metric, target: toTarget(src.target, milli) }));
+
+const externalSourceSchema = strict({ metric: metricIdentifierSchema, target: metricTargetSchema })
+  .superRefine((src, ctx) => {
+    if (src.target.value === undefined && src.target.averageValue === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'averageValue'], message: 'must set either a target value for metric or a per-pod target' });
+    }
+    if (src.target.value !== undefined && src.target.averageValue !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'value'], message: 'may not set both a target value for metric and a per-pod target' });
+    }
+  })
+  .transform((src) => ({ metric: src.metric, target: toTarget(src.target, milli) }));
+
+const onlySource = (type: string, field: string) => ` (a ${type} metric sets only type and ${field})`;
+const METRIC_TYPES = ['Resource', 'ContainerResource', 'Pods', 'Object', 'External'] as const;
+
+const metricSpecSchema = z.discriminatedUnion(
+  'type',
+  [
+    strict({ type: z.literal('Resource'), resource: resourceSourceSchema }, onlySource('Resource', 'resource')),
+    strict({ type: z.literal('ContainerResource'), containerResource: containerResourceSourceSchema }, onlySource('ContainerResource', 'containerResource')),
+    strict({ type: z.literal('Pods'), pods: podsSourceSchema }, onlySource('Pods', 'pods')),
+    strict({ type: z.literal('Object'), object: objectSourceSchema }, onlySource('Object', 'object')),
+    strict({ type: z.literal('External'), external: externalSourceSchema }, onlySource('External', 'external')),
+  ],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return expected('a metric mapping')(issue);
+      const type = (issue.input as { type?: unknown } | undefined)?.type;
+      return `${type === undefined ? 'required: ' : ''}expected one of ${METRIC_TYPES.join(', ')}${type === undefined ? '' : `, got ${describeValue(type)}`}`;
+    },
+  },
+);
+
+const scalingPolicySchema = strict({
+  type: oneOf(['Pods', 'Percent']),
+  value: integer('an integer > 0', 1),
+  periodSeconds: integer('an integer number of seconds', 1, 1800),
+});
+
+const scalingRulesSchema = strict({
+  stabilizationWindowSeconds: integer('an integer number of seconds', 0, 3600).optional(),
+  selectPolicy: oneOf(['Max', 'Min', 'Disabled']).optional(),
+  policies: z.array(scalingPolicySchema, { error: expected('a list of policies') }).min(1, { error: 'must specify at least one policy' }).optional(),
+  tolerance: quantity(false)
+    .transform((q) => q.approximate)
+    .optional(),
+});
+
+const behaviorSchema = strict({ scaleUp: scalingRulesSchema.optional(), scaleDown: scalingRulesSchema.optional() });
+
+const specSchema = strict({
+  scaleTargetRef: crossVersionObjectReferenceSchema,
+  minReplicas: integer('an integer', 0).optional(),
+  maxReplicas: integer('an integer ≥ 1', 1),
+  metrics: z.array(metricSpecSchema, { error: expected('a list of metrics') }).optional(),
+  behavior: behaviorSchema.optional(),
+})
+  // Cross-field rules run even when other fields are broken, as long as the fields they read are fine.
+  .refine((spec) => spec.maxReplicas >= (spec.minReplicas ?? 1), {
+    path: ['maxReplicas'],
+    error: (issue) => {
+      const spec = issue.input as { minReplicas?: number; maxReplicas: number };
+      return `must be ≥ minReplicas (${spec.minReplicas ?? 1}), got ${spec.maxReplicas}`;
+    },
+    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'maxReplicas'),
+  })
+  .refine((spec) => spec.minReplicas !== 0 || (spec.metrics ?? []).some((m) => m.type === 'Object' || m.type === 'External'), {
+    path: ['minReplicas'],
+    error: 'minReplicas 0 needs at least one Object or External metric to support scaling to zero replicas',
+    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'metrics'),
+  });
+
+/** A `kind: HorizontalPodAutoscaler`, `apiVersion: autoscaling/v2` manifest → the policy's HPA shape. */
+export const horizontalPodAutoscalerSchema = strict({
+  apiVersion: z.literal('autoscaling/v2', {
+    error: (issue) =>
+      issue.input === 'autoscaling/v1' || issue.input === 'autoscaling/v2beta2' || issue.input === 'autoscaling/v2beta1'
+        ? `expected "autoscaling/v2", got ${describeValue(issue.input)} (convert it first, e.g. kubectl convert; v1's targetCPUUtilizationPercentage becomes metrics[].resource.target.averageUtilization)`
+        : expected('"autoscaling/v2"')(issue),
+  }),
+  kind: z.literal('HorizontalPodAutoscaler', { error: expected('"HorizontalPodAutoscaler"') }),
+  metadata: z.looseObject({ name: z.string({ error: expected('a string') }).optional(), namespace: z.string({ error: expected('a string') }).optional() }, { error: expected('a mapping') }).optional(),
+  spec: specSchema,
+  status: z.unknown().optional(),
+}).transform(({ status: _status, ...hpa }) => hpa);
+
+/** The parsed manifest; assignable to the policy's `HorizontalPodAutoscaler`. */
+export type HorizontalPodAutoscalerManifest = z.output<typeof horizontalPodAutoscalerSchema>;
+
+// The schema's output must be something computeHpaDecision accepts.
+const _outputIsPolicyHpa = (manifest: HorizontalPodAutoscalerManifest): HorizontalPodAutoscaler => manifest;
+void _outputIsPolicyHpa;
+
+// ---------------------------------------------------------------- loading
+
+export interface ManifestIssue {
+  path: string;
+  message: string;
+}
+
+export type ParseHpaManifestResult = { ok: true; hpa: HorizontalPodAutoscalerManifest } | { ok: false; issues: ManifestIssue[] };
+
+/** ["spec", "metrics", 0, "resource"] → "spec.metrics[0].resource". */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`), '');
+}
+
+/** The line of the deepest existing node on the path, for "(line N)". */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/**
+ * Parses YAML text holding one HPA. Several `---` documents are fine when exactly one of them is a
+ * HorizontalPodAutoscaler (a whole app manifest, say). Every issue's path starts with the file name:
+ * `hpa.yaml: spec.maxReplicas` + `must be ≥ minReplicas (2), got 1 (line 9)`.
+ */
+export function parseHpaManifest(text: string, fileName: string): ParseHpaManifestResult {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(documents)) return { ok: false, issues: [{ path: fileName, message: 'expected a YAML document with a HorizontalPodAutoscaler, found nothing' }] };
+
+  const syntaxIssues: ManifestIssue[] = [];
+  for (const doc of documents) {
+    for (const error of doc.errors) {
+      const at = lineCounter.linePos(error.pos[0]);
+      syntaxIssues.push({ path: `${fileName}:${at.line}:${at.col}`, message: `invalid YAML: ${error.message.split('\n')[0]}` });
+    }
+  }
+  if (syntaxIssues.length > 0) return { ok: false, issues: syntaxIssues };
+
+  const present = documents.map((doc, index) => ({ doc, index, value: doc.toJS() as unknown })).filter((d) => d.value !== null && d.value !== undefined);
+  if (present.length === 0) return { ok: false, issues: [{ path: fileName, message: 'expected a HorizontalPodAutoscaler manifest, the file is empty' }] };
+
+  const kindOf = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { kind?: unknown }).kind : undefined);
+  let chosen = present[0];
+  let prefix = `${fileName}: `;
+  if (present.length > 1) {
+    const hpas = present.filter((d) => kindOf(d.value) === 'HorizontalPodAutoscaler');
+    if (hpas.length !== 1) {
+      const kinds = present.map((d) => `${d.index + 1}: ${describeValue(kindOf(d.value))}`).join(', ');
+      const message =
+        hpas.length === 0
+          ? `expected one HorizontalPodAutoscaler among the ${present.length} documents, found none (kinds — ${kinds})`
+          : `expected exactly one HorizontalPodAutoscaler, found ${hpas.length} (documents ${hpas.map((d) => d.index + 1).join(', ')}); put each in its own file`;
+      return { ok: false, issues: [{ path: fileName, message }] };
+    }
+    chosen = hpas[0];
+    prefix = `${fileName}: document ${chosen.index + 1}: `;
+  }
+
+  const result = horizontalPodAutoscalerSchema.safeParse(chosen.value);
+  if (result.success) return { ok: true, hpa: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => {
+      // For an unknown key, point at the key itself rather than at its parent mapping.
+      const at = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
+      const line = lineOf(chosen.doc, lineCounter, at);
+      return { path: `${prefix}${formatPath(issue.path) || '(document)'}`, message: `${issue.message}${line !== undefined ? ` (line ${line})` : ''}` };
+    }),
+  };
+}
