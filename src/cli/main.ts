@@ -3,7 +3,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { runStrategy, type StrategyResult } from '../scenario/run.js';
-import { parseDurationMicros } from '../scenario/units.js';
+import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
+import { readFileSync } from 'node:fs';
+import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
+import { parseHpaManifest } from '../scenario/hpa-manifest.js';
+import { toCsv, writeFileAtomic } from '../report/files.js';
 import { writeResults, type StrategyFiles } from '../report/results.js';
 import { buildTimeline } from '../report/timeline.js';
 import { trafficAnnotations } from '../scenario/annotations.js';
@@ -105,6 +109,65 @@ async function validate(file: string): Promise<number> {
   return EXIT_OK;
 }
 
+interface DryRunOptions {
+  hpa: string;
+  metrics: string;
+  pods: string;
+  syncPeriod: string;
+  podStartup: string;
+  cpuRequest: string;
+  out?: string;
+  all?: boolean;
+}
+
+function readInput(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function positiveNumber(value: string, flag: string, integer = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag}: expected ${integer ? 'a whole number' : 'a number'} ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function hpaDryRun(options: DryRunOptions): Promise<number> {
+  const manifest = parseHpaManifest(readInput(options.hpa, '--hpa'), options.hpa);
+  const recorded = await parseRecordedMetricsCsv(readInput(options.metrics, '--metrics'), options.metrics);
+  const issues = [...(manifest.ok ? [] : manifest.issues), ...(recorded.ok ? [] : recorded.issues)];
+  if (!manifest.ok || !recorded.ok) {
+    printIssues(issues);
+    return EXIT_BAD_INPUT;
+  }
+  const syncPeriodSeconds = (parseDurationMicros(options.syncPeriod) ?? NaN) / 1e6;
+  const podStartupSeconds = (parseDurationMicros(options.podStartup) ?? NaN) / 1e6;
+  if (!(syncPeriodSeconds > 0)) throw new UsageError(`--sync-period: expected a duration like "15s", got ${JSON.stringify(options.syncPeriod)}`);
+  if (Number.isNaN(podStartupSeconds)) throw new UsageError(`--pod-startup: expected a duration like "30s", got ${JSON.stringify(options.podStartup)}`);
+  const cpu = parseCpuMillicores(options.cpuRequest);
+  if (cpu === undefined || cpu <= 0) throw new UsageError(`--cpu-request: expected a CPU quantity like "500m", got ${JSON.stringify(options.cpuRequest)}`);
+  const result = runHpaDryRun({
+    hpa: manifest.hpa,
+    samples: recorded.metrics,
+    initialReplicas: positiveNumber(options.pods, '--pods', true),
+    syncPeriodSeconds,
+    podStartupSeconds,
+    podCpuRequestMillicores: cpu,
+  });
+  if (!result.ok) {
+    printIssues(result.issues);
+    return EXIT_BAD_INPUT;
+  }
+  const rows = options.all ? result.rows : result.rows.filter((r, i) => r.changed || i === 0 || r.reason !== result.rows[i - 1].reason);
+  const columns = ['t_s', 'from', 'to', 'reason', 'message'];
+  const table = rows.map((r) => [r.t_s, r.from, r.to, r.reason, r.message]);
+  if (options.out) writeFileAtomic(options.out, await toCsv(columns, table));
+  process.stdout.write(`${formatTable(columns, table)}\n`);
+  return EXIT_OK;
+}
+
 function program(setExit: (code: number) => void): Command {
   const cli = new Command()
     .name('simulate')
@@ -125,6 +188,18 @@ function program(setExit: (code: number) => void): Command {
     .command('validate <scenario>')
     .description('check a scenario file without running it; lists every problem')
     .action(async (file: string) => setExit(await validate(file)));
+  cli
+    .command('hpa-dryrun')
+    .description('replay recorded metrics (CSV) through the exact HPA algorithm and print the decisions it would have made')
+    .requiredOption('--hpa <file>', 'an autoscaling/v2 HorizontalPodAutoscaler manifest (YAML)')
+    .requiredOption('--metrics <file>', 'recorded metrics CSV: timestamp plus a column per metric (e.g. cpu_utilization_pct), optionally a pod column')
+    .option('--pods <n>', 'replicas at the start', '1')
+    .option('--sync-period <duration>', 'HPA sync period', '15s')
+    .option('--pod-startup <duration>', 'time from a scale-up to the new pods being Ready', '0s')
+    .option('--cpu-request <cpu>', "each pod's CPU request (turns utilization into millicores)", '1')
+    .option('--all', 'print every sync, not only changes')
+    .option('--out <file>', 'also write the decisions as CSV')
+    .action(async (options: DryRunOptions) => setExit(await hpaDryRun(options)));
   return cli;
 }
 

@@ -58,6 +58,10 @@ export class Recorder implements OutcomeListener, EventHandler {
     ];
   }
 
+  timeseries(): { columns: string[]; rows: number[][] } {
+    return { columns: this.columns, rows: this.rows };
+  }
+
   /** Adds a column (pods, CPU, an autoscaler's metric …) before the run starts. */
   addColumn(column: Column): void {
     this.columns.push(column.name);

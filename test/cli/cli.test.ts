@@ -89,3 +89,30 @@ describe('a run', () => {
     for (const flag of ['--seed', '--out', '--strategy', '--duration', '--quiet', '--json']) expect(runHelp).toContain(flag);
   });
 });
+
+describe('hpa-dryrun', () => {
+  test('replays recorded CPU through the HPA: 2 → 4 → 8 → 10 (cpu 100%, 100%, 60% of target 50%)', () => {
+    const r = simulate(['hpa-dryrun', '--hpa', resolve('test/fixtures/hpa/seeds-hpa.yaml'), '--metrics', resolve('test/fixtures/hpa/recorded-cpu-averaged.csv'), '--pods', '2']);
+    expect(r.code).toBe(0);
+    // ceil(2 × 100/50) = 4; ceil(4 × 100/50) = 8; ceil(8 × 60/50) = 10 (= maxReplicas)
+    expect(r.stdout).toMatch(/\s15\s+2\s+4\s/);
+    expect(r.stdout).toMatch(/\s30\s+4\s+8\s/);
+    expect(r.stdout).toMatch(/\s45\s+8\s+10\s/);
+  });
+
+  test('a broken manifest and CSV: one line per problem with file, field or row, exit 2', () => {
+    const r = simulate(['hpa-dryrun', '--hpa', resolve('test/fixtures/hpa/seeds-hpa-broken.yaml'), '--metrics', resolve('test/fixtures/hpa/recorded-broken.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('seeds-hpa-broken.yaml: spec.maxReplicas: must be ≥ minReplicas (2), got 1');
+    expect(r.stderr).toMatch(/recorded-broken\.csv: row 3, column timestamp/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('scenarios shipped with the project', () => {
+  test.each(['black-friday.json', 'viral-spike-50x.json', 'azure-trace-replay.json'])('%s validates', (file) => {
+    const r = simulate(['validate', resolve('scenarios', file)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

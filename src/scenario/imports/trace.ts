@@ -129,7 +129,7 @@ export async function parseTimestampTrace(text: string, fileName: string, option
 
 /** The synchronous, pure part of parseTimestampTrace: CSV records (header included) → trace. */
 export function buildTimestampTrace(records: readonly string[][], fileName: string, options: TimestampTraceOptions = {}): TraceParseResult<TimestampTrace> {
-  const at = (row: number, column?: string) => `${fileName}: row ${row}${column !== undefined ? `, column ${column}` : ''}`;
+  const at = (row: number, column?: string) => `${fileName}:row ${row}${column !== undefined ? `, column ${column}` : ''}`;
   const headerIndex = findHeader(records);
   if (headerIndex < 0) return { ok: false, issues: [{ path: fileName, message: 'expected a header row with a TIMESTAMP column, the file is empty' }] };
   const header = records[headerIndex];
@@ -227,7 +227,7 @@ export async function parseCountsTrace(text: string, fileName: string): Promise<
 
 /** The synchronous, pure part of parseCountsTrace: CSV records (header included) → trace. */
 export function buildCountsTrace(records: readonly string[][], fileName: string): TraceParseResult<CountsTrace> {
-  const at = (row: number, column?: string) => `${fileName}: row ${row}${column !== undefined ? `, column ${column}` : ''}`;
+  const at = (row: number, column?: string) => `${fileName}:row ${row}${column !== undefined ? `, column ${column}` : ''}`;
   const headerIndex = findHeader(records);
   if (headerIndex < 0) return { ok: false, issues: [{ path: fileName, message: 'expected a header row "second,requests", the file is empty' }] };
   const header = records[headerIndex];
