@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cpu, duration, fraction, memory, rate } from './schema-units.js';
+import { cpu, duration, memory, rate } from './schema-units.js';
 
 /**
  * The scenario schema, written once: the TypeScript types are inferred from it and

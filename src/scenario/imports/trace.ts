@@ -24,7 +24,7 @@
  *
  * Both: blank lines and lines whose first cell starts with `#` are skipped. **Row numbers** in
  * errors are 1-based CSV records with the header as row 1 — the file's line numbers unless a quoted
- * cell spans lines. Errors are values, never throws: `{ path: "trace.csv: row 17, column
+ * cell spans lines. Errors are values, never throws: `{ path: "trace.csv:row 17, column
  * TIMESTAMP", message: 'expected a timestamp like "2023-11-16 18:17:03.97", got "yesterday"' }`;
  * every bad row is reported, up to 20 issues and then one `… and N more`.
  */
