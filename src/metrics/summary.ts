@@ -11,6 +11,10 @@ export interface RunSummary {
   latency_ms: { p50: number; p95: number; p99: number; max: number; mean: number };
   meanCpuUtilizationPct: number;
   peakPodsReady: number;
+  /** Most pods the Deployment asked for at once (pods_desired). */
+  peakPodsDesired: number;
+  /** Most nodes running at once; 0 without node pools. */
+  peakNodes: number;
   byClass: Record<string, { requests: number; completed: number; errors: number }>;
   /**
    * Little's law, L = λW, as a consistency check of the simulation itself: mean number of
@@ -46,7 +50,9 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
       mean: nanToZero(h.mean / 1000),
     },
     meanCpuUtilizationPct: cpu < 0 || rows.length === 0 ? 0 : rows.reduce((s, r) => s + r[cpu], 0) / rows.length,
-    peakPodsReady: ready < 0 ? 0 : rows.reduce((m, r) => Math.max(m, r[ready]), 0),
+    peakPodsReady: peak(rows, ready),
+    peakPodsDesired: peak(rows, column('pods_desired')),
+    peakNodes: peak(rows, column('nodes_ready')),
     byClass: Object.fromEntries(
       classNames.map((name, i) => {
         const t = recorder.classTotals[i];
@@ -65,4 +71,8 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
 
 function nanToZero(x: number): number {
   return Number.isNaN(x) ? 0 : x;
+}
+
+function peak(rows: number[][], column: number): number {
+  return column < 0 ? 0 : rows.reduce((m, r) => Math.max(m, r[column]), 0);
 }

@@ -32,7 +32,7 @@ export function buildTimeline(input: TimelineInput): string[] {
 
   const { columns, rows } = input.timeseries;
   const col = (name: string) => columns.indexOf(name);
-  const [t, p99, pending, ready, arrivals] = ['t_s', 'p99_ms', 'pods_pending', 'pods_ready', 'arrivals_rps'].map(col);
+  const [t, p99, pending, ready, arrivals, nodes] = ['t_s', 'p99_ms', 'pods_pending', 'pods_ready', 'arrivals_rps', 'nodes_ready'].map(col);
   const errorCols = columns.map((c, i) => (c.startsWith('errors_') ? i : -1)).filter((i) => i >= 0);
   const width = rows.length > 1 ? rows[1][t] - rows[0][t] : rows.length === 1 ? rows[0][t] : 0;
 
@@ -42,8 +42,14 @@ export function buildTimeline(input: TimelineInput): string[] {
   let pendingSince = -1;
   let erroringSince = -1;
   let errorsInEpisode = 0;
+  let lastNodes = nodes >= 0 && rows.length > 0 ? rows[0][nodes] : 0;
   for (const row of rows) {
     const start = row[t] - width;
+    if (nodes >= 0 && row[nodes] !== lastNodes) {
+      const change = row[nodes] - lastNodes;
+      add(start, 1, change > 0 ? `${change} new node${change > 1 ? 's' : ''} Ready (${row[nodes]} running)` : `${-change} node${change < -1 ? 's' : ''} removed (${row[nodes]} running)`);
+      lastNodes = row[nodes];
+    }
     const p = row[p99];
     if (p > input.p99ThresholdMs) {
       if (degradedSince < 0) {

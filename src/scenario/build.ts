@@ -21,6 +21,12 @@ import { CurveArrivals, ReplayArrivals } from '../model/traffic/arrivals.js';
 import { buildCurve } from '../model/traffic/rate-curve.js';
 import { RequestMix } from '../model/traffic/request-mix.js';
 import type { DistributionSpec, Scenario, ServiceSpec } from './schema.js';
+import type { ClusterSpec, NodePoolSpec } from './cluster-schema.js';
+import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
+import { eksAllocatable, instanceTypes } from '../catalog/instance-types.js';
+import { Cluster, type NodePoolConfig } from '../model/cluster/cluster.js';
+import { ClusterAutoscaler } from '../model/cluster/cluster-autoscaler.js';
+import { CostModel } from '../model/cost/cost-model.js';
 import type { LoadedTraces } from './load.js';
 
 /** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
@@ -48,6 +54,10 @@ export interface Model {
   readonly log: DecisionLog;
   readonly classNames: readonly string[];
   readonly durationMicros: number;
+  readonly cost: CostModel;
+  readonly cluster?: Cluster;
+  /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
+  readonly revenuePerSuccessUsd: readonly number[];
   /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
   run(onProgress?: (simulatedMicros: number) => void, progressEveryMicros?: number): void;
 }
@@ -103,6 +113,28 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
 
   const log = new DecisionLog();
   const starters: (() => void)[] = [];
+
+  const catalog = priceCatalog(scenario);
+  const cost = new CostModel(catalog, () => sim.now);
+  if (scenario.cost.controlPlane !== 'none') cost.meterControlPlane(scenario.cost.controlPlane);
+  let cluster: Cluster | undefined;
+  if (scenario.cluster) {
+    const spec = scenario.cluster;
+    const pools = Object.entries(spec.nodePools).map(([name, pool]) => nodePoolConfig(name, pool, catalog));
+    cluster = new Cluster(sim, pools, spec.scheduler.scoringStrategy);
+    for (const [name, pool] of Object.entries(spec.nodePools))
+      cost.meterPool(name, typeof pool.instanceType === 'string' ? pool.instanceType : 'custom', typeof pool.instanceType === 'string' ? instanceTypes[pool.instanceType].priceId : pool.instanceType.hourlyPriceUsd);
+    cluster.addListener(cost);
+    for (const service of services.values()) service.setPlacement(cluster.placementFor(service));
+    if (spec.clusterAutoscaler.enabled) {
+      const autoscaler = new ClusterAutoscaler(sim, cluster, clusterAutoscalerConfig(spec.clusterAutoscaler), log);
+      starters.push(() => autoscaler.start());
+    }
+    addNodeColumns(recorder, cluster);
+  } else {
+    cost.meterFargatePods(services.values());
+  }
+  addCostColumns(recorder, cost);
   const kcm = scenario.kubeControllerManager;
   for (const [name, spec] of Object.entries(scenario.services)) {
     if (!spec.hpa) continue;
@@ -131,7 +163,14 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     log,
     classNames,
     durationMicros,
+    cost,
+    cluster,
+    revenuePerSuccessUsd: classNames.map((name) => {
+      const c = scenario.traffic.classes[name];
+      return (c.orderValueUsd ?? 0) * c.conversionRate;
+    }),
     run(onProgress, progressEveryMicros = 60_000_000) {
+      cluster?.startWarm();
       for (const service of services.values()) service.startWarm();
       recorder.start();
       for (const start of starters) start();
@@ -229,4 +268,73 @@ function inFlight(service: Service): number {
   let total = 0;
   for (const pod of service.pods) if (pod.phase !== 'Terminated') total += pod.outstanding;
   return total;
+}
+
+function priceCatalog(scenario: Scenario): PriceCatalog {
+  const result = withOverrides(defaultPriceCatalog, scenario.cost.prices);
+  if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('\n')); // the loader reported these
+  return result.catalog;
+}
+
+const MIB = 1024 * 1024;
+
+function nodePoolConfig(name: string, spec: NodePoolSpec, catalog: PriceCatalog): NodePoolConfig {
+  const type =
+    typeof spec.instanceType === 'string'
+      ? { ...instanceTypes[spec.instanceType], hourlyPriceUsd: catalog.prices[instanceTypes[spec.instanceType].priceId].priceUsd }
+      : { vcpu: spec.instanceType.vcpu, memoryMi: spec.instanceType.memory / MIB, maxPods: spec.instanceType.maxPods, hourlyPriceUsd: spec.instanceType.hourlyPriceUsd };
+  const allocatable = eksAllocatable(type);
+  return {
+    name,
+    instanceType: typeof spec.instanceType === 'string' ? spec.instanceType : 'custom',
+    capacityCpuMillicores: type.vcpu * 1000,
+    capacityMemoryBytes: type.memoryMi * MIB,
+    allocatableCpuMillicores: allocatable.cpuMillicores,
+    allocatableMemoryBytes: allocatable.memoryBytes,
+    maxPods: type.maxPods,
+    daemonSetCpuMillicores: spec.daemonSetRequests.cpu,
+    daemonSetMemoryBytes: spec.daemonSetRequests.memory,
+    daemonSetPods: spec.daemonSetRequests.pods,
+    hourlyPriceUsd: type.hourlyPriceUsd,
+    priority: spec.priority,
+    minNodes: spec.minNodes,
+    maxNodes: spec.maxNodes,
+    initialNodes: spec.initialNodes ?? spec.minNodes,
+    instanceLaunch: buildDistribution(spec.instanceLaunch),
+    nodeReady: buildDistribution(spec.nodeReady),
+  };
+}
+
+function clusterAutoscalerConfig(spec: ClusterSpec['clusterAutoscaler']) {
+  return {
+    scanIntervalMicros: spec.scanInterval,
+    expander: spec.expander,
+    scaleDownEnabled: spec.scaleDownEnabled,
+    maxNodeProvisionTimeMicros: spec.maxNodeProvisionTime,
+    utilizationThreshold: spec.scaleDownUtilizationThreshold,
+    unneededTimeMicros: spec.scaleDownUnneededTime,
+    delayAfterAddMicros: spec.scaleDownDelayAfterAdd,
+    delayAfterFailureMicros: spec.scaleDownDelayAfterFailure,
+    maxEmptyBulkDelete: spec.maxEmptyBulkDelete,
+  };
+}
+
+function addNodeColumns(recorder: Recorder, cluster: Cluster): void {
+  // Draining nodes still run (and bill) until their pods are gone.
+  recorder.addColumn({ name: 'nodes_ready', sample: () => cluster.count('Ready') + cluster.count('Draining') });
+  recorder.addColumn({ name: 'nodes_provisioning', sample: () => cluster.count('Provisioning') });
+}
+
+function addCostColumns(recorder: Recorder, cost: CostModel): void {
+  let last = 0;
+  recorder.addColumn({
+    name: 'cost_usd',
+    sample: () => {
+      const now = cost.accruedUsd();
+      const interval = now - last;
+      last = now;
+      return interval;
+    },
+  });
+  recorder.addColumn({ name: 'cost_cumulative_usd', sample: () => last });
 }

@@ -7,6 +7,7 @@ import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
 import { horizontalPodAutoscalerSchema, parseHpaManifest } from './hpa-manifest.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { defaultPriceCatalog, lookupPrice, withOverrides } from '../catalog/prices.js';
 
 /** A parsed trace file with the functions that replay it (see imports/trace.ts). */
 export interface LoadedTrace {
@@ -128,7 +129,22 @@ function validate(raw: unknown, prefix: string, issues: InputIssue[], directory:
     }
     service.hpa = resolveHpa(service.hpa, `${prefix}services.${name}.hpa`, directory, issues);
   }
+  checkPrices(result.data, prefix, issues);
   return issues.length === before ? result.data : undefined;
+}
+
+/** Price overrides are well-formed and every price the run will charge exists. */
+function checkPrices(scenario: Scenario, prefix: string, issues: InputIssue[]): void {
+  const catalog = withOverrides(defaultPriceCatalog, scenario.cost.prices, `${prefix}cost.prices`);
+  if (!catalog.ok) {
+    issues.push(...catalog.errors);
+    return;
+  }
+  const { controlPlane } = scenario.cost;
+  if (controlPlane !== 'none') {
+    const found = lookupPrice(catalog.catalog, controlPlane, `${prefix}cost.controlPlane`);
+    if (!found.ok) issues.push(found.error);
+  }
 }
 
 /** An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest. */

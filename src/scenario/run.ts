@@ -3,13 +3,27 @@ import { summarize, type RunSummary } from '../metrics/summary.js';
 import { buildModel } from './build.js';
 import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
+import { monthlyExtrapolation } from '../model/cost/billing.js';
+
+/** What the run cost and what its failures cost the business. */
+export interface CostSummary {
+  totalUsd: number;
+  byResourceUsd: Record<string, number>;
+  perMillionRequestsUsd: number;
+  /** The simulated period's cost scaled to 30 days at the same rate: an extrapolation, not a bill. */
+  monthlyExtrapolationUsd: number;
+  /** Orders (order value × conversion) of the requests that succeeded, USD. */
+  revenueUsd: number;
+  /** The same for requests that failed or timed out: the flash sale's real bill. */
+  lostRevenueUsd: number;
+}
 
 /** Everything one strategy's run produces: plain data, so it can cross a worker boundary. */
 export interface StrategyResult {
   strategy: string;
   seed: number | string;
   durationS: number;
-  summary: RunSummary;
+  summary: RunSummary & { cost: CostSummary };
   timeseries: { columns: string[]; rows: number[][] };
   decisions: DecisionRow[];
   /** Engine statistics (not written to result files: they describe the run, not the system). */
@@ -19,11 +33,22 @@ export interface StrategyResult {
 export function runStrategy(strategy: string, scenario: Scenario, traces: LoadedTraces, onProgress?: (simulatedMicros: number) => void): StrategyResult {
   const model = buildModel(scenario, traces);
   model.run(onProgress);
+  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.requests.inSystemIntegral());
+  const totalUsd = model.cost.accruedUsd();
+  const totals = model.recorder.classTotals;
+  const cost: CostSummary = {
+    totalUsd,
+    byResourceUsd: model.cost.byResource(),
+    perMillionRequestsUsd: summary.requests > 0 ? (totalUsd * 1e6) / summary.requests : 0,
+    monthlyExtrapolationUsd: monthlyExtrapolation(totalUsd, model.durationMicros / 1e6),
+    revenueUsd: model.revenuePerSuccessUsd.reduce((s, v, i) => s + v * totals[i].succeeded, 0),
+    lostRevenueUsd: model.revenuePerSuccessUsd.reduce((s, v, i) => s + v * totals[i].failed, 0),
+  };
   return {
     strategy,
     seed: scenario.seed,
     durationS: model.durationMicros / 1e6,
-    summary: summarize(model.recorder, model.classNames, model.durationMicros, model.requests.inSystemIntegral()),
+    summary: { ...summary, cost },
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
     decisions: model.log.decisions,
     events: model.sim.eventsProcessed,

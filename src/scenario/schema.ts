@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { cpu, duration, memory, rate } from './schema-units.js';
+import { distributionSchema, oneOf, positive } from './distribution-schema.js';
+import { clusterSchema } from './cluster-schema.js';
+
+export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
 /**
  * The scenario schema, written once: the TypeScript types are inferred from it and
@@ -7,40 +11,6 @@ import { cpu, duration, memory, rate } from './schema-units.js';
  * description. Internal units after parsing: durations µs, CPU millicores, memory bytes,
  * rates per second, fractions 0..1.
  */
-
-/** Exactly one of an object's keys must be set: how tagged alternatives read in YAML. */
-function oneOf<T extends Record<string, z.ZodType>>(shape: T, what: string) {
-  const keys = Object.keys(shape);
-  return z
-    .strictObject(Object.fromEntries(keys.map((k) => [k, shape[k].optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> })
-    .refine((v) => Object.values(v).filter((x) => x !== undefined).length === 1, {
-      message: `expected exactly one ${what} (${keys.join(', ')})`,
-    });
-}
-
-const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
-
-// ---------------------------------------------------------------- distributions
-
-export const distributionSchema = z
-  .union([
-    duration(),
-    oneOf(
-      {
-        constant: duration(),
-        exponential: z.strictObject({ mean: duration() }),
-        uniform: z.strictObject({ min: duration(), max: duration() }),
-        normal: z.strictObject({ mean: duration(), sd: duration() }),
-        lognormal: z.strictObject({ mean: duration(), cv: z.number().nonnegative().meta({ description: 'Coefficient of variation: standard deviation / mean.' }) }),
-        pareto: z.strictObject({ alpha: positive('a shape alpha'), min: duration(), max: duration() }),
-        empirical: z.strictObject({ samples: z.array(duration()).min(1) }),
-        histogram: z.array(z.strictObject({ upTo: duration(), weight: z.number().nonnegative() })).min(1),
-      },
-      'distribution',
-    ),
-  ])
-  .meta({ description: 'A duration distribution: a plain duration ("20ms") is constant; or one of constant, exponential, uniform, normal, lognormal {mean, cv}, pareto (bounded), empirical {samples}, histogram [{upTo, weight}].' });
-export type DistributionSpec = z.output<typeof distributionSchema>;
 
 // ---------------------------------------------------------------- traffic
 
@@ -208,6 +178,32 @@ export const scenarioSchema = z
         rateWindow: duration().prefault('1m').meta({ description: 'Window of rate(http_requests_total[...]) (default 1m).' }),
       })
       .prefault({}),
+    cluster: clusterSchema.optional(),
+    cost: z
+      .strictObject({
+        controlPlane: z
+          .string()
+          .default('eks.cluster-hour')
+          .meta({ description: 'Price id billed per cluster-hour for the control plane, or "none" (default eks.cluster-hour).' }),
+        prices: z
+          .record(
+            z.string(),
+            z.union([
+              z.number().nonnegative(),
+              z.strictObject({
+                priceUsd: z.number().nonnegative(),
+                unit: z.string().optional(),
+                source: z.string().optional(),
+                granularitySeconds: z.number().nonnegative().optional(),
+                minimumSeconds: z.number().nonnegative().optional(),
+              }),
+            ]),
+          )
+          .default({})
+          .meta({ description: 'Price overrides or additions by catalog id (e.g. {"ec2.m5.large.instance-hour": 0.07} for a discount); a bare number replaces priceUsd.' }),
+      })
+      .prefault({})
+      .meta({ description: 'Prices: AWS us-east-1 on-demand from the catalog (src/catalog/prices.json) unless overridden. Nodes are billed per second with a 60 s minimum; without a cluster block pods are billed as Fargate (vCPU-hours and GB-hours of their requests).' }),
     services: z.record(z.string(), serviceSchema).refine((s) => Object.keys(s).length > 0, { message: 'expected at least one service' }),
     strategies: z
       .record(z.string(), z.record(z.string(), z.unknown()))

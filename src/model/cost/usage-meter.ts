@@ -64,6 +64,10 @@ export class UsageMeter {
     return this.startMicrosByKey.size;
   }
 
+  isRunning(resourceKey: number): boolean {
+    return this.startMicrosByKey.has(resourceKey);
+  }
+
   /** Starts metering `resourceKey` at `tSeconds`; `quantity` units are billed at once (e.g. 2 vCPU). */
   start(resourceKey: number, tSeconds: number, quantity = 1): void {
     if (this.startMicrosByKey.has(resourceKey)) throw new RangeError(`UsageMeter: resource ${resourceKey} is already running`);

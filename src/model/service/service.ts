@@ -184,6 +184,13 @@ export class Service implements RequestSink, AbandonListener {
     this.sim.schedule(c.terminationGracePeriodMicros, this.lifecycleEvent, pod.index * KINDS + SIGKILL);
   }
 
+  /** An eviction (a node drain): the pod terminates gracefully and the Deployment replaces it. */
+  evict(pod: Pod): void {
+    if (pod.phase === 'Terminating' || pod.phase === 'Terminated') return;
+    this.terminate(pod);
+    this.startPod(this.createPod());
+  }
+
   /** Called by the placement when a Pending pod finally gets a node. */
   podScheduled(pod: Pod, node: number): void {
     if (pod.phase !== 'Pending') return;

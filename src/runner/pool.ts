@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { StrategyResult } from '../scenario/run.js';
+import { executeTask, ScenarioCache, type RunTask } from './tasks.js';
+import type { WorkerProgress, WorkerRequest } from './worker.js';
+
+/** Progress of one task: simulated seconds done; `done` once, when its result is in. */
+export interface TaskProgress {
+  /** Index into the `tasks` passed to runTasks. */
+  taskIndex: number;
+  simulatedS: number;
+  durationS: number;
+  done: boolean;
+}
+
+export interface RunTasksOptions {
+  /** Worker threads; 1 runs in this thread. Default: os.availableParallelism(). */
+  jobs?: number;
+  onProgress?: (progress: TaskProgress) => void;
+}
+
+/** The default for `jobs`: one worker per CPU the process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/**
+ * Runs every task and returns the results in task order, whatever order they finish in.
+ * Each result is exactly what a serial runStrategy gives (runs are deterministic, and results
+ * are plain data, structured-cloned from the workers), so `jobs` never changes the output.
+ *
+ * jobs = 1, or a single task: in this thread, no workers. Otherwise a piscina pool of
+ * min(jobs, tasks) threads running worker.js; progress comes back over a MessagePort per task.
+ */
+export async function runTasks(tasks: readonly RunTask[], options: RunTasksOptions = {}): Promise<StrategyResult[]> {
+  const jobs = options.jobs ?? defaultJobs();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs: expected a whole number ≥ 1, got ${jobs}`);
+  if (tasks.length === 0) return [];
+  return jobs === 1 || tasks.length === 1 ? runInProcess(tasks, options.onProgress) : runInWorkers(tasks, Math.min(jobs, tasks.length), options.onProgress);
+}
+
+async function runInProcess(tasks: readonly RunTask[], onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult[]> {
+  const cache = new ScenarioCache();
+  const results: StrategyResult[] = [];
+  for (const [taskIndex, task] of tasks.entries()) {
+    const result = await executeTask(task, cache, onProgress && ((simulatedS, durationS) => onProgress({ taskIndex, simulatedS, durationS, done: false })));
+    onProgress?.({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, done: true });
+    results.push(result);
+  }
+  return results;
+}
+
+async function runInWorkers(tasks: readonly RunTask[], threads: number, onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult[]> {
+  const pool = new Piscina<WorkerRequest, StrategyResult>({ filename: workerUrl().href, minThreads: threads, maxThreads: threads });
+  try {
+    return await Promise.all(tasks.map((task, taskIndex) => runInWorker(pool, task, taskIndex, onProgress)));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function runInWorker(pool: Piscina<WorkerRequest, StrategyResult>, task: RunTask, taskIndex: number, onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult> {
+  if (!onProgress) return pool.run({ task });
+  const { port1, port2 } = new MessageChannel();
+  // Messages may still be in flight when the result arrives (a different channel): after it, ignore them.
+  let done = false;
+  port1.on('message', ({ simulatedS, durationS }: WorkerProgress) => {
+    if (!done) onProgress({ taskIndex, simulatedS, durationS, done: false });
+  });
+  try {
+    const result = await pool.run({ task, port: port2 }, { transferList: [port2] });
+    done = true;
+    onProgress({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, done: true });
+    return result;
+  } finally {
+    done = true;
+    port1.close();
+  }
+}
+
+/**
+ * The compiled worker next to this file (dist/runner/worker.js). When this module runs from
+ * source under a TypeScript loader that worker threads inherit (tsx), the sibling worker.ts.
+ * (vitest's transform does not reach worker threads: tests import the pool from dist/.)
+ */
+function workerUrl(): URL {
+  const compiled = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) return compiled;
+  const source = new URL('./worker.ts', import.meta.url);
+  if (import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(source))) return source;
+  throw new Error(`cannot find the worker script ${fileURLToPath(compiled)} (npm run build)`);
+}

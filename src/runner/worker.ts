@@ -1,0 +1,27 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { StrategyResult } from '../scenario/run.js';
+import { executeTask, ScenarioCache, type RunTask } from './tasks.js';
+
+/** What pool.ts posts to a worker: the task, and a port for progress messages. */
+export interface WorkerRequest {
+  task: RunTask;
+  port?: MessagePort;
+}
+
+/** A progress message on the port: simulated seconds done out of `durationS`. */
+export interface WorkerProgress {
+  simulatedS: number;
+  durationS: number;
+}
+
+// One cache per worker thread: a worker that runs several tasks of one file loads it once per seed.
+const cache = new ScenarioCache();
+
+/** piscina's task handler: runs one task; the result is plain data, structured-cloned back. */
+export default async function runTask({ task, port }: WorkerRequest): Promise<StrategyResult> {
+  try {
+    return await executeTask(task, cache, port && ((simulatedS, durationS) => port.postMessage({ simulatedS, durationS } satisfies WorkerProgress)));
+  } finally {
+    port?.close();
+  }
+}
