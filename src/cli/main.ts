@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import { runStrategy, type StrategyResult } from '../scenario/run.js';
+import type { StrategyResult } from '../scenario/run.js';
 import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
-import { readFileSync } from 'node:fs';
 import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
 import { toCsv, writeFileAtomic } from '../report/files.js';
-import { writeResults, type StrategyFiles } from '../report/results.js';
-import { buildTimeline } from '../report/timeline.js';
-import { trafficAnnotations } from '../scenario/annotations.js';
-import { spikeResponse } from '../metrics/spike.js';
+import { writeResults } from '../report/results.js';
 import { formatTable } from '../report/table.js';
+import { assembleOutputs } from '../report/assemble.js';
+import type { Estimate, StrategyComparison } from '../report/comparison.js';
+import { renderCharts } from '../report/charts/charts.js';
+import { renderReportHtml } from '../report/html.js';
+import { sloGates } from '../scenario/slo-schema.js';
+import { buildTasks } from '../runner/tasks.js';
+import { defaultJobs, runTasks } from '../runner/pool.js';
+import { createProgress } from './progress.js';
 
 /** Exit codes, documented in the README. */
 const EXIT_OK = 0;
+const EXIT_SLO_MISSED = 1;
 const EXIT_BAD_INPUT = 2;
 const EXIT_INTERNAL = 3;
 
@@ -30,6 +37,11 @@ interface RunOptions {
   out: string;
   strategy?: string;
   duration?: string;
+  replications: string;
+  jobs?: string;
+  check?: boolean;
+  listStrategies?: boolean;
+  report: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -38,6 +50,8 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const durationMicros = options.duration === undefined ? undefined : parseDurationMicros(options.duration);
   if (options.duration !== undefined && (durationMicros === undefined || durationMicros <= 0))
     throw new UsageError(`--duration: expected a duration like "15m" or "2h", got ${JSON.stringify(options.duration)}`);
+  const replications = wholeNumber(options.replications, '--replications', 1);
+  const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
   const loaded = await loadScenarioFile(file, { seed, durationMicros });
   if (!loaded.ok) {
@@ -45,6 +59,10 @@ async function run(file: string, options: RunOptions): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const scenario = loaded.value;
+  if (options.listStrategies) {
+    process.stdout.write(listStrategies(scenario.raw, scenario.strategies.map((s) => s.name)));
+    return EXIT_OK;
+  }
   let strategies = scenario.strategies;
   if (options.strategy !== undefined) {
     strategies = strategies.filter((s) => s.name === options.strategy);
@@ -52,50 +70,89 @@ async function run(file: string, options: RunOptions): Promise<number> {
       throw new UsageError(`--strategy: expected one of ${scenario.strategies.map((s) => s.name).join(', ')}, got ${JSON.stringify(options.strategy)}`);
   }
 
-  const results: StrategyResult[] = [];
-  for (const { name, scenario: s } of strategies) {
-    if (!options.quiet && !options.json) process.stderr.write(`running ${name} …\n`);
-    results.push(runStrategy(name, s, scenario.traces));
+  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros });
+  const progress = createProgress({ enabled: !options.quiet && !options.json && process.stderr.isTTY === true, tasks });
+  let results: StrategyResult[];
+  try {
+    results = await runTasks(tasks, { jobs, onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
   }
-  const annotations = trafficAnnotations(scenario.base);
-  const p99ThresholdMs = 500;
-  const files: StrategyFiles[] = results.map((result) => {
-    const s = strategies.find((x) => x.name === result.strategy)!.scenario;
-    const biggest = trafficAnnotations(s).filter((a) => a.label.startsWith('traffic spike')).sort((a, b) => spikeSize(b.label) - spikeSize(a.label))[0];
-    return {
-      result,
-      summaryExtras: biggest ? { spikeResponse: spikeResponse(result.timeseries, biggest.t_s, p99ThresholdMs) } : {},
-      timeline: buildTimeline({ clockStart: s.clockStart, annotations, timeseries: result.timeseries, decisions: result.decisions, p99ThresholdMs }),
-    };
-  });
-  const dir = await writeResults(options.out, scenario.base.name, files);
+  const runs = new Map<string, StrategyResult[]>(strategies.map((s) => [s.name, []]));
+  results.forEach((result, i) => runs.get(tasks[i].strategy)!.push(result));
+
+  const outputs = await assembleOutputs(scenario, runs);
+  const scenarioFiles: [string, string][] = [['comparison.csv', outputs.comparisonCsv]];
+  if (options.report) {
+    const charts = await renderCharts(outputs.report);
+    for (const chart of charts) scenarioFiles.push([join('charts', chart.file), chart.svg]);
+    scenarioFiles.push(['report.html', renderReportHtml(outputs.report, charts)]);
+  }
+  const dir = await writeResults(options.out, scenario.base.name, outputs.strategies, scenarioFiles);
 
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, results: results.map((r) => ({ strategy: r.strategy, seed: r.seed, ...r.summary })) }, null, 2)}\n`);
+    const byName = new Map(results.filter((_, i) => tasks[i].replication === 0).map((r) => [r.strategy, r]));
+    const summary = outputs.comparison.map((c) => ({ ...c, seed: byName.get(c.strategy)!.seed, summary: byName.get(c.strategy)!.summary }));
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, replications, strategies: summary }, null, 2)}\n`);
   } else if (!options.quiet) {
-    process.stdout.write(`\n${scenario.base.name}\n\n${summaryTable(results)}\n\nresults: ${dir}\n`);
+    process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${rankingTable(outputs.comparison)}\n\n${verdictLine(outputs.comparison)}\nresults: ${dir}\n`);
+  }
+
+  if (options.check) {
+    const slo = scenario.base.slo;
+    if (!slo) throw new UsageError('--check: the scenario has no `slo` block to check');
+    const failed = outputs.comparison.filter((c) => sloGates(slo, c.strategy) && !c.meetsSlo);
+    for (const c of failed)
+      for (const s of c.slo.filter((x) => !x.met)) process.stderr.write(`SLO missed: ${c.strategy}: ${s.name} — ${s.detail}\n`);
+    if (failed.length > 0) return EXIT_SLO_MISSED;
   }
   return EXIT_OK;
 }
 
-function spikeSize(label: string): number {
-  return Number(/×([\d.]+)/.exec(label)?.[1] ?? 0);
+function wholeNumber(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  return n;
 }
 
-function summaryTable(results: readonly StrategyResult[]): string {
+/** Each strategy and the merge patch it applies to the base scenario. */
+function listStrategies(raw: Record<string, unknown>, names: readonly string[]): string {
+  const patches = (raw.strategies ?? {}) as Record<string, unknown>;
+  const lines = names.map((name) => `${name}\n  ${JSON.stringify(patches[name] ?? {})}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function rankingTable(rows: readonly StrategyComparison[]): string {
+  const n = rows[0]?.replications ?? 1;
+  const fmt = (e: Estimate, digits: number, scale = 1) =>
+    n > 1 && Number.isFinite(e.halfWidth) ? `${formatFigure(e.mean * scale, digits)} ± ${formatFigure(e.halfWidth * scale, digits)}` : e.mean * scale;
   return formatTable(
-    ['strategy', 'requests', 'errors_pct', 'p50_ms', 'p95_ms', 'p99_ms', 'peak_pods', 'cpu_pct'],
-    results.map((r) => [
-      r.strategy,
-      r.summary.requests,
-      100 * r.summary.errorRate,
-      r.summary.latency_ms.p50,
-      r.summary.latency_ms.p95,
-      r.summary.latency_ms.p99,
-      r.summary.peakPodsReady,
-      r.summary.meanCpuUtilizationPct,
+    ['rank', 'strategy', 'slo', 'p99_ms', 'errors_pct', 'cost_usd', 'lost_revenue_usd', 'monthly_usd*', 'peak_pods', 'peak_nodes'],
+    rows.map((r) => [
+      r.rank,
+      `${r.strategy}${r.recommended ? ' ◀ recommended' : ''}`,
+      r.slo.length === 0 ? '–' : r.meetsSlo ? 'met' : `missed ${r.slo.filter((s) => !s.met).length}/${r.slo.length}`,
+      fmt(r.p99Ms, 0),
+      fmt(r.errorRate, 2, 100),
+      fmt(r.costUsd, 2),
+      fmt(r.lostRevenueUsd, 0),
+      r.monthlyCostUsd.mean,
+      r.peakPods.mean,
+      r.peakNodes.mean,
     ]),
   );
+}
+
+function formatFigure(x: number, digits: number): string {
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function verdictLine(rows: readonly StrategyComparison[]): string {
+  const recommended = rows.find((r) => r.recommended);
+  const note = '* monthly_usd extrapolates the simulated period to 30 days at the same rate.\n';
+  if (rows.every((r) => r.slo.length === 0)) return `${note}No SLOs in the scenario: ranked by cost, then p99.\n`;
+  if (!recommended) return `${note}No strategy meets every SLO; the closest are ranked first by cost.\n`;
+  return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
 }
 
 async function validate(file: string): Promise<number> {
@@ -173,7 +230,8 @@ function program(setExit: (code: number) => void): Command {
     .name('simulate')
     .description('Simulate how a web system scales: replay traffic against a scenario, compare strategies.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error.');
   cli
     .command('run <scenario>', { isDefault: true })
     .description('run every strategy of a scenario (JSON or YAML) and write results/<scenario>/')
@@ -181,6 +239,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'output directory', 'results')
     .option('--strategy <name>', 'run only this strategy')
     .option('--duration <duration>', 'simulated time to run, e.g. "2h" (overrides the scenario)')
+    .option('--replications <n>', 'runs per strategy with derived seeds; headline figures get 95% confidence intervals', '1')
+    .option('--jobs <n>', 'parallel worker threads (default: all cores); results are identical for any value')
+    .option('--check', "exit 1 when a gated strategy misses an SLO of the scenario's `slo` block (like k6 thresholds)")
+    .option('--list-strategies', 'list the strategies and their merge patches, and exit')
+    .option('--no-report', 'skip the charts and report.html')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));

@@ -8,6 +8,8 @@ export const HISTOGRAM_GAMMA = 1.02;
 const LOG_GAMMA = Math.log(HISTOGRAM_GAMMA);
 /** γ^1400 ≈ 1.1e12 µs ≈ 12 days: longer than any request. */
 const BUCKETS = 1400;
+/** Number of buckets of every LogHistogram (fixed). */
+export const HISTOGRAM_BUCKETS = BUCKETS;
 
 export class LogHistogram {
   readonly counts = new Float64Array(BUCKETS);
@@ -26,14 +28,25 @@ export class LogHistogram {
 
   /** Nearest-rank quantile (0 < q ≤ 1); NaN when empty. */
   quantile(q: number): number {
-    if (this.count === 0) return NaN;
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i];
-      if (seen >= rank) return Math.min(this.max, bucketValue(i));
-    }
-    return this.max;
+    // No sample lies above the max's bucket, so the scan stops there.
+    return quantileOfCounts(this.counts, this.count, this.max, q, 0, bucketIndex(this.max));
+  }
+
+  /** Lowest non-empty bucket; HISTOGRAM_BUCKETS when empty. */
+  lowestBucket(): number {
+    if (this.count === 0) return BUCKETS;
+    const c = this.counts;
+    let i = 0;
+    // Counts are ≥ 0, so a block sums to 0 only when all of it is empty; a sample in the
+    // top bucket stops the scan before it runs past the end.
+    while (i + 8 <= BUCKETS && c[i] + c[i + 1] + c[i + 2] + c[i + 3] + c[i + 4] + c[i + 5] + c[i + 6] + c[i + 7] === 0) i += 8;
+    while (i < BUCKETS && c[i] === 0) i++;
+    return i;
+  }
+
+  /** Highest non-empty bucket (that of the max); -1 when empty. */
+  highestBucket(): number {
+    return this.count === 0 ? -1 : bucketIndex(this.max);
   }
 
   get mean(): number {
@@ -55,6 +68,41 @@ export class LogHistogram {
   }
 }
 
-function bucketValue(i: number): number {
+/** The bucket `record` puts a value in. */
+export function bucketIndex(value: number): number {
+  const i = value <= 1 ? 0 : Math.ceil(Math.log(value) / LOG_GAMMA);
+  return i >= BUCKETS ? BUCKETS - 1 : i;
+}
+
+/** The value a bucket reports (before clamping to the histogram's max). */
+export function bucketValue(i: number): number {
   return i === 0 ? 1 : (2 * Math.pow(HISTOGRAM_GAMMA, i)) / (HISTOGRAM_GAMMA + 1);
+}
+
+/**
+ * Nearest-rank quantile (0 < q ≤ 1) over raw bucket counts whose sum is `total`, all of
+ * them inside buckets [lo, hi]; the result is clamped to `max` as LogHistogram.quantile
+ * does. NaN when `total` is 0. Scans from whichever end is nearer the rank, so a p99
+ * touches only the top few buckets.
+ */
+export function quantileOfCounts(counts: Float64Array, total: number, max: number, q: number, lo = 0, hi = BUCKETS - 1): number {
+  if (total === 0) return NaN;
+  const rank = Math.max(1, Math.ceil(q * total));
+  if (rank <= total / 2) {
+    let seen = 0;
+    for (let i = lo; i <= hi; i++) {
+      seen += counts[i];
+      if (seen >= rank) return Math.min(max, bucketValue(i));
+    }
+  } else {
+    // The answer is the smallest i with (samples ≤ i) ≥ rank, i.e. the largest i with
+    // (samples ≥ i) > total − rank.
+    const above = total - rank;
+    let tail = 0;
+    for (let i = hi; i >= lo; i--) {
+      tail += counts[i];
+      if (tail > above) return Math.min(max, bucketValue(i));
+    }
+  }
+  return max;
 }

@@ -31,6 +31,8 @@ export class Recorder implements OutcomeListener, EventHandler {
   readonly failuresByCause = new Float64Array(FAILURE_CAUSES.length);
   totalArrivals = 0;
   totalSucceeded = 0;
+  /** Called at the end of every interval, before its histogram is reset (e.g. SloTracker.onInterval). */
+  intervalListener?: (tEndMicros: number, intervalHistogram: LogHistogram, arrivals: number, failures: number) => void;
 
   private readonly intervalHistogram = new LogHistogram();
   private intervalArrivals = 0;
@@ -117,6 +119,7 @@ export class Recorder implements OutcomeListener, EventHandler {
     ];
     for (const column of this.extraColumns) row.push(column.sample(width));
     this.rows.push(row);
+    if (this.intervalListener) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
     h.reset();
     this.intervalArrivals = 0;
     this.intervalSucceeded = 0;

@@ -14,7 +14,7 @@ export interface ReportInput {
     annotations: { t_s: number; label: string }[];
   };
   /** SLO thresholds to draw as lines, when the scenario has them. */
-  slo?: { latency?: { percentile: 'p50' | 'p95' | 'p99'; thresholdMs: number }[]; errorRate?: number };
+  slo?: { latency?: { percentile: string /* "p99" */; thresholdMs: number }[]; errorRate?: number };
   /** Strategies in ranked order (best first); `recommended` marks the one to pick. */
   strategies: StrategyReport[];
   recommended?: string;

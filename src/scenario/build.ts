@@ -27,6 +27,7 @@ import { eksAllocatable, instanceTypes } from '../catalog/instance-types.js';
 import { Cluster, type NodePoolConfig } from '../model/cluster/cluster.js';
 import { ClusterAutoscaler } from '../model/cluster/cluster-autoscaler.js';
 import { CostModel } from '../model/cost/cost-model.js';
+import { SloTracker } from '../metrics/slo.js';
 import type { LoadedTraces } from './load.js';
 
 /** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
@@ -55,6 +56,8 @@ export interface Model {
   readonly classNames: readonly string[];
   readonly durationMicros: number;
   readonly cost: CostModel;
+  /** Judges the scenario's `slo` block as the run goes; absent without one. */
+  readonly slo?: SloTracker;
   readonly cluster?: Cluster;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
@@ -135,6 +138,8 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     cost.meterFargatePods(services.values());
   }
   addCostColumns(recorder, cost);
+  const slo = scenario.slo ? new SloTracker(scenario.slo, scenario.metricsInterval) : undefined;
+  if (slo) recorder.intervalListener = (t, histogram, arrivals, failures) => slo.onInterval(t, histogram, arrivals, failures);
   const kcm = scenario.kubeControllerManager;
   for (const [name, spec] of Object.entries(scenario.services)) {
     if (!spec.hpa) continue;
@@ -165,6 +170,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     durationMicros,
     cost,
     cluster,
+    slo,
     revenuePerSuccessUsd: classNames.map((name) => {
       const c = scenario.traffic.classes[name];
       return (c.orderValueUsd ?? 0) * c.conversionRate;

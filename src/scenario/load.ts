@@ -7,6 +7,7 @@ import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
 import { horizontalPodAutoscalerSchema, parseHpaManifest } from './hpa-manifest.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { validateSloAgainstInterval, validateSloGate } from './slo-schema.js';
 import { defaultPriceCatalog, lookupPrice, withOverrides } from '../catalog/prices.js';
 
 /** A parsed trace file with the functions that replay it (see imports/trace.ts). */
@@ -91,6 +92,12 @@ export async function resolveScenario(document: unknown, path: string, overrides
       if (!spec || traces.has(spec.file)) continue;
       const trace = await loadTrace(resolve(dirname(path), spec.file), spec.format, spec.file, issues);
       if (trace) traces.set(spec.file, trace);
+    }
+  }
+  if (base?.slo) {
+    for (const problem of [...validateSloAgainstInterval(base.slo, base.metricsInterval), ...(entries.length > 0 ? validateSloGate(base.slo, entries.map(([name]) => name)) : [])]) {
+      const at = problem.indexOf(': ');
+      issues.push({ path: problem.slice(0, at), message: problem.slice(at + 2) });
     }
   }
   if (issues.length > 0 || !base) return { ok: false, issues };

@@ -4,6 +4,7 @@ import { buildModel } from './build.js';
 import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
 import { monthlyExtrapolation } from '../model/cost/billing.js';
+import type { SloVerdict } from '../metrics/slo.js';
 
 /** What the run cost and what its failures cost the business. */
 export interface CostSummary {
@@ -23,7 +24,7 @@ export interface StrategyResult {
   strategy: string;
   seed: number | string;
   durationS: number;
-  summary: RunSummary & { cost: CostSummary };
+  summary: RunSummary & { cost: CostSummary; slo: SloVerdict[] };
   timeseries: { columns: string[]; rows: number[][] };
   decisions: DecisionRow[];
   /** Engine statistics (not written to result files: they describe the run, not the system). */
@@ -48,7 +49,11 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
     strategy,
     seed: scenario.seed,
     durationS: model.durationMicros / 1e6,
-    summary: { ...summary, cost },
+    summary: {
+      ...summary,
+      cost,
+      slo: model.slo?.verdicts(model.recorder.runHistogram, { arrivals: summary.requests, failures: summary.errors }) ?? [],
+    },
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
     decisions: model.log.decisions,
     events: model.sim.eventsProcessed,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cpu, duration, memory, rate } from './schema-units.js';
 import { distributionSchema, oneOf, positive } from './distribution-schema.js';
 import { clusterSchema } from './cluster-schema.js';
+import { sloSchema } from './slo-schema.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
@@ -178,6 +179,7 @@ export const scenarioSchema = z
         rateWindow: duration().prefault('1m').meta({ description: 'Window of rate(http_requests_total[...]) (default 1m).' }),
       })
       .prefault({}),
+    slo: sloSchema.optional(),
     cluster: clusterSchema.optional(),
     cost: z
       .strictObject({

@@ -54,7 +54,7 @@ describe('a run', () => {
   test('writes summary.json and timeseries.csv per strategy, prints the table; byte-identical on a second run', () => {
     const first = simulate([fixture('small.yaml')]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/strategy\s+requests\s+errors_pct\s+p50_ms\s+p95_ms\s+p99_ms/);
+    expect(first.stdout).toMatch(/rank\s+strategy\s+slo\s+p99_ms\s+errors_pct\s+cost_usd\s+lost_revenue_usd/);
     const dir = join(first.cwd, 'results', 'small');
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['eight', 'four']));
     const csv = readFileSync(join(dir, 'four', 'timeseries.csv'), 'utf8');
@@ -63,9 +63,12 @@ describe('a run', () => {
       expect(header).toContain(column);
     expect(csv.trim().split('\n')).toHaveLength(1 + 60); // 10 min / 10 s rows + header
 
-    const second = simulate([fixture('small.yaml')]);
+    // A second run, serial this time, writes the same bytes in every file.
+    const second = simulate([fixture('small.yaml'), '--jobs', '1']);
+    for (const file of ['comparison.csv', 'report.html', 'charts/latency.svg', 'charts/frontier.svg'])
+      expect(readFileSync(join(second.cwd, 'results', 'small', file))).toEqual(readFileSync(join(dir, file)));
     for (const strategy of ['four', 'eight'])
-      for (const file of ['summary.json', 'timeseries.csv'])
+      for (const file of ['summary.json', 'timeseries.csv', 'decisions.csv', 'timeline.txt'])
         expect(readFileSync(join(second.cwd, 'results', 'small', strategy, file))).toEqual(readFileSync(join(dir, strategy, file)));
     // No temporary files left behind.
     expect(readdirSync(join(dir, 'four')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -77,8 +80,8 @@ describe('a run', () => {
     expect(a.code).toBe(0);
     const ja = JSON.parse(a.stdout);
     const jb = JSON.parse(b.stdout);
-    expect(ja.results[0].strategy).toBe('four');
-    expect(ja.results[0].requests).not.toBe(jb.results[0].requests);
+    expect(ja.strategies[0].strategy).toBe('four');
+    expect(ja.strategies[0].summary.requests).not.toBe(jb.strategies[0].summary.requests);
   });
 
   test('--help is clear', () => {
@@ -86,7 +89,50 @@ describe('a run', () => {
     expect(out).toContain('Usage: simulate');
     expect(out).toContain('validate');
     const runHelp = execFileSync(process.execPath, [bin, 'run', '--help'], { encoding: 'utf8' });
-    for (const flag of ['--seed', '--out', '--strategy', '--duration', '--quiet', '--json']) expect(runHelp).toContain(flag);
+    for (const flag of ['--seed', '--out', '--strategy', '--duration', '--quiet', '--json', '--replications', '--jobs', '--check', '--list-strategies']) expect(runHelp).toContain(flag);
+    expect(out).toContain('Exit codes: 0 ok; 1 an SLO was missed');
+  });
+});
+
+describe('SLOs, the --check gate and replications', () => {
+  test('--check exits 1 and names the missed SLOs of a gated strategy; 0 when the gated ones meet them', () => {
+    const all = simulate([fixture('small-slo.yaml'), '--check', '--no-report']);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toMatch(/^SLO missed: four: p99 < 500 ms over the run — missed by /m);
+    expect(all.stderr).not.toContain('sixteen');
+    expect(all.stdout).toMatch(/sixteen ◀ recommended/);
+    const csv = readFileSync(join(all.cwd, 'results', 'small-slo', 'comparison.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^rank,strategy,recommended,meets_slo,slo_missed,replications,p99_ms,p99_ms_ci95,/);
+    expect(csv[1]).toMatch(/^1,sixteen,yes,yes,,1,/);
+    expect(csv[2]).toMatch(/^2,four,,no,p99 < 500 ms over the run; /);
+    const ok = simulate([fixture('small-slo.yaml'), '--check', '--strategy', 'sixteen', '--no-report']);
+    expect(ok.code).toBe(0);
+    const noSlo = simulate([fixture('small.yaml'), '--check', '--no-report']);
+    expect(noSlo.code).toBe(2);
+    expect(noSlo.stderr.trim()).toBe('--check: the scenario has no `slo` block to check');
+  });
+
+  test('--list-strategies shows each strategy with its merge patch', () => {
+    const r = simulate([fixture('small-slo.yaml'), '--list-strategies']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('four\n  {}\nsixteen\n  {"services":{"web":{"replicas":16}}}\n');
+    expect(existsSync(join(r.cwd, 'results'))).toBe(false);
+  });
+
+  test('--replications 3 gives means with confidence intervals, the same with one job or two', () => {
+    const two = simulate([fixture('small.yaml'), '--replications', '3', '--jobs', '2', '--no-report', '--strategy', 'four']);
+    expect(two.code).toBe(0);
+    expect(two.stdout).toContain('(3 replications, mean ± 95% CI)');
+    expect(two.stdout).toMatch(/four ◀ recommended\s+–\s+[\d,]+ ± [\d,]+/);
+    const summary = JSON.parse(readFileSync(join(two.cwd, 'results', 'small', 'four', 'summary.json'), 'utf8'));
+    expect(summary.replications.n).toBe(3);
+    expect(summary.replications.seeds).toEqual([7, '7/r1', '7/r2']);
+    expect(summary.replications.p99_ms.halfWidth).toBeGreaterThan(0);
+    const one = simulate([fixture('small.yaml'), '--replications', '3', '--jobs', '1', '--no-report', '--strategy', 'four']);
+    expect(readFileSync(join(one.cwd, 'results', 'small', 'comparison.csv'))).toEqual(readFileSync(join(two.cwd, 'results', 'small', 'comparison.csv')));
+    const bad = simulate([fixture('small.yaml'), '--replications', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('--replications: expected a whole number ≥ 1, got "0"');
   });
 });
 

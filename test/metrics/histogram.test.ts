@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { LogHistogram } from '../../src/metrics/histogram.js';
+import { bucketIndex, bucketValue, HISTOGRAM_BUCKETS, LogHistogram, quantileOfCounts } from '../../src/metrics/histogram.js';
 
 test('quantiles are within 1% of the exact order statistic', () => {
   const h = new LogHistogram();
@@ -33,4 +33,58 @@ test('empty histogram has no quantile; reset empties it', () => {
   h.reset();
   expect(h.count).toBe(0);
   expect(h.quantile(0.99)).toBeNaN();
+});
+
+/** The original bottom-up nearest-rank scan, as a reference. */
+function referenceQuantile(h: LogHistogram, q: number): number {
+  if (h.count === 0) return NaN;
+  const rank = Math.max(1, Math.ceil(q * h.count));
+  let seen = 0;
+  for (let i = 0; i < HISTOGRAM_BUCKETS; i++) {
+    seen += h.counts[i];
+    if (seen >= rank) return Math.min(h.max, bucketValue(i));
+  }
+  return h.max;
+}
+
+test('quantile (scanning from the nearer end) equals the bottom-up nearest-rank scan exactly', () => {
+  let state = 11;
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  for (let trial = 0; trial < 50; trial++) {
+    const h = new LogHistogram();
+    const n = 1 + Math.floor(random() * (trial % 5 === 0 ? 3 : 2000));
+    for (let i = 0; i < n; i++) h.record(10 ** (random() * 7));
+    for (const q of [1e-6, 0.001, 0.01, 0.25, 0.5, 0.5000001, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1]) expect(h.quantile(q)).toBe(referenceQuantile(h, q));
+  }
+});
+
+test('quantileOfCounts over raw counts and a bucket range matches the histogram', () => {
+  const h = new LogHistogram();
+  for (const v of [1_000, 2_000, 2_000, 50_000, 900_000]) h.record(v);
+  for (const q of [0.2, 0.5, 0.8, 1]) {
+    expect(quantileOfCounts(h.counts, h.count, h.max, q)).toBe(h.quantile(q));
+    expect(quantileOfCounts(h.counts, h.count, h.max, q, h.lowestBucket(), h.highestBucket())).toBe(h.quantile(q));
+  }
+  expect(quantileOfCounts(new Float64Array(HISTOGRAM_BUCKETS), 0, 0, 0.5)).toBeNaN();
+});
+
+test('bucketIndex is the bucket record uses; lowest/highest occupied buckets', () => {
+  const h = new LogHistogram();
+  expect(h.lowestBucket()).toBe(HISTOGRAM_BUCKETS);
+  expect(h.highestBucket()).toBe(-1);
+  for (const v of [0, 0.5, 1, 1.02, 1.03, 99, 100_000, 123_456.7, 1e15]) {
+    const single = new LogHistogram();
+    single.record(v);
+    expect(single.counts[bucketIndex(v)]).toBe(1);
+    expect(single.lowestBucket()).toBe(bucketIndex(v));
+    expect(single.highestBucket()).toBe(bucketIndex(v));
+  }
+  expect(bucketIndex(1e15)).toBe(HISTOGRAM_BUCKETS - 1); // clamped to the top bucket
+  h.record(5_000);
+  h.record(70);
+  h.record(2e6);
+  expect(h.lowestBucket()).toBe(bucketIndex(70));
+  expect(h.highestBucket()).toBe(bucketIndex(2e6));
+  // Reported value of a bucket is within 1% of every value in it.
+  for (const v of [70, 5_000, 2e6]) expect(Math.abs(bucketValue(bucketIndex(v)) - v) / v).toBeLessThan(0.01);
 });
