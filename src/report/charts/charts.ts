@@ -54,7 +54,7 @@ export async function renderCharts(input: ReportInput): Promise<Chart[]> {
     colourStrategies(spec, names);
     spec.$schema = 'https://vega.github.io/schema/vega-lite/v6.json';
     spec.datasets = Object.fromEntries(used.map((d) => [d, chartData[d as keyof typeof chartData]]));
-    spec.config = { font: 'Helvetica, Arial, sans-serif', title: { fontSize: 14, anchor: 'start' }, view: { stroke: null } };
+    spec.config = { font: 'Helvetica, Arial, sans-serif', title: { fontSize: 14, anchor: 'start' }, view: { stroke: null }, legend: { labelLimit: 280 } };
     const vegaSpec = compile(spec as unknown as TopLevelSpec).spec;
     const view = new View(parse(vegaSpec), { renderer: 'none' });
     const svg = await view.toSVG();
@@ -95,7 +95,8 @@ function buildDatasets(input: ReportInput) {
   for (const s of input.strategies) series.push(...strategySeries(s, startH));
   const first = input.strategies[0];
   const arrivals = first ? downsample(first, 'arrivals_rps', startH).map(({ t_h, value }) => ({ t_h, value })) : [];
-  const annotations = input.scenario.annotations.map((a) => ({ t_h: round(startH + a.t_s / 3600), label: a.label }));
+  // Labels on successive lines so that close events do not overprint.
+  const annotations = input.scenario.annotations.map((a, i) => ({ t_h: round(startH + a.t_s / 3600), label: a.label, y_px: 2 + 13 * i }));
   const slo = (input.slo?.latency ?? []).map((l) => ({ value: l.thresholdMs, label: `SLO ${l.percentile} < ${l.thresholdMs} ms` }));
   const headline = input.strategies.flatMap((s) => {
     const figure = (name: string, e: { mean: number; halfWidth: number }, scale = 1) => ({
@@ -109,8 +110,8 @@ function buildDatasets(input: ReportInput) {
     return [figure('p99 (ms)', s.headline.p99Ms), figure('error rate (%)', s.headline.errorRate, 100), figure('cost (USD)', s.headline.costUsd)];
   });
   const points = input.strategies.map((s) => ({ strategy: s.name, cost: s.headline.costUsd.mean, p99: s.headline.p99Ms.mean }));
-  const pareto = points.map((p) => !points.some((q) => q !== p && q.cost <= p.cost && q.p99 <= p.p99 && (q.cost < p.cost || q.p99 < p.p99)));
-  const frontierData = points.map((p, i) => ({ ...p, pareto: pareto[i], frontier: pareto[i] ? 'Pareto-optimal' : 'dominated' }));
+  const frontier = new Set(paretoOptimal(points));
+  const frontierData = points.map((p) => ({ ...p, pareto: frontier.has(p.strategy), frontier: frontier.has(p.strategy) ? 'Pareto-optimal' : 'dominated' }));
   return { series, arrivals, annotations, slo, headline: headline.concat(frontierData as never[]) as object[] };
 }
 
