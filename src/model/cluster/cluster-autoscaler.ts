@@ -55,17 +55,7 @@ export class ClusterAutoscaler implements EventHandler {
 
   private groups(): NodeGroup[] {
     return this.cluster.pools.map((pool) => ({
-      name: pool.name,
-      capacityCpuMillicores: pool.capacityCpuMillicores,
-      capacityMemoryBytes: pool.capacityMemoryBytes,
-      allocatableCpuMillicores: pool.allocatableCpuMillicores,
-      allocatableMemoryBytes: pool.allocatableMemoryBytes,
-      maxPods: pool.maxPods,
-      daemonSetCpuMillicores: pool.daemonSetCpuMillicores,
-      daemonSetMemoryBytes: pool.daemonSetMemoryBytes,
-      daemonSetPods: pool.daemonSetPods,
-      hourlyPriceUsd: pool.hourlyPriceUsd,
-      priority: pool.priority,
+      ...pool,
       minSize: pool.minNodes,
       maxSize: pool.maxNodes,
       targetSize: this.targetSize(pool),

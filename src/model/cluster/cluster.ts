@@ -1,21 +1,12 @@
 import type { Distribution, EventHandler, RandomStream, Simulation } from '../../engine/index.js';
 import { pickNode, type NodeResources, type PodResources, type ScoringStrategy } from '../../policy/scheduler/index.js';
+import type { NodeShape } from '../../policy/cluster-autoscaler/index.js';
 import type { Pod } from '../service/pod.js';
 import type { PodPlacement, Service } from '../service/service.js';
 
-export interface NodePoolConfig {
+export interface NodePoolConfig extends NodeShape {
   readonly name: string;
   readonly instanceType: string;
-  readonly capacityCpuMillicores: number;
-  readonly capacityMemoryBytes: number;
-  readonly allocatableCpuMillicores: number;
-  readonly allocatableMemoryBytes: number;
-  readonly maxPods: number;
-  readonly daemonSetCpuMillicores: number;
-  readonly daemonSetMemoryBytes: number;
-  readonly daemonSetPods: number;
-  readonly hourlyPriceUsd: number;
-  readonly priority: number;
   readonly minNodes: number;
   readonly maxNodes: number;
   readonly initialNodes: number;

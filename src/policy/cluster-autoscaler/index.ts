@@ -8,9 +8,8 @@ import { fits, type NodeResources, type PodResources } from '../scheduler/index.
 
 export type Expander = 'least-waste' | 'most-pods' | 'price' | 'priority' | 'random';
 
-/** A node group (node pool) as the autoscaler sees it. */
-export interface NodeGroup {
-  readonly name: string;
+/** What every node of a pool is, fixed by its instance type and DaemonSets. */
+export interface NodeShape {
   /** A new node's capacity (what least-waste measures waste against). */
   readonly capacityCpuMillicores: number;
   readonly capacityMemoryBytes: number;
@@ -23,6 +22,11 @@ export interface NodeGroup {
   readonly daemonSetPods: number;
   readonly hourlyPriceUsd: number;
   readonly priority: number;
+}
+
+/** A node group (node pool) as the autoscaler sees it. */
+export interface NodeGroup extends NodeShape {
+  readonly name: string;
   readonly minSize: number;
   readonly maxSize: number;
   /** Nodes that exist or are being provisioned, not those being deleted. */
