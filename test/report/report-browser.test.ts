@@ -35,6 +35,16 @@ test('report.html opens offline in Chromium with every chart rendered and no con
     expect(await page.textContent('.verdict')).toContain('Recommended: sixteen');
     expect(problems).toEqual([]);
     expect(requests).toEqual([]); // nothing fetched from the network
+
+    // Hovering an autoscaler decision mark shows its reason (vega's tooltip sets the title).
+    const hpaRun = spawnSync(process.execPath, [resolve('dist/cli/main.js'), resolve('scenarios/viral-spike-50x.json'), '--strategy', 'hpa-default', '--duration', '12m', '--quiet'], { cwd, encoding: 'utf8' });
+    expect(hpaRun.status).toBe(0);
+    await page.goto(pathToFileURL(join(cwd, 'results', 'viral-spike-50x', 'report.html')).href);
+    await page.waitForFunction(() => document.querySelector('figure.chart:nth-of-type(3)')?.getAttribute('data-rendered') === 'true', undefined, { timeout: 20_000 });
+    const pods = page.locator('figure.chart').nth(2);
+    await pods.locator('.mark-symbol.role-mark path').first().hover();
+    await expect.poll(() => pods.getAttribute('title')).toMatch(/controller: hpa\/web\n(.|\n)*reason: \w+/);
+    expect(problems).toEqual([]);
   } finally {
     await browser.close();
   }
