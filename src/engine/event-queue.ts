@@ -1,5 +1,5 @@
 /**
- * A 4-ary min-heap of events held in typed arrays, keyed by (time, sequence).
+ * A binary min-heap of events held in typed arrays, keyed by (time, sequence).
  *
  * Ordering contract:
  * - Events run in non-decreasing time order.
@@ -10,25 +10,29 @@
  *   cancelled is a no-op (handles carry a generation, so a stale handle cannot cancel a
  *   later event that reused the same slot).
  *
- * Each event is a (handler, argument) pair of integers stored in a slot; the heap holds
- * the keys next to the slot index, so comparisons touch contiguous memory. Scheduling
+ * Each event is a (handler, argument) pair of integers stored in a slot with its sequence
+ * number; the heap holds the time next to the slot index, so a heap move writes two values
+ * and the sequence is read only on a tie. Cancellation is lazy: the slot is marked, and its
+ * heap entry is dropped when it reaches the top, or all at once when cancelled entries
+ * outnumber live ones — so memory stays proportional to the pending events. Scheduling
  * allocates nothing once the arrays are large enough (they double when full).
  */
 export class EventQueue {
   private capacity: number;
-  // Heap order (position → key and slot).
+  // Heap order (position → time and slot).
   private heapTime: Float64Array;
-  private heapSeq: Float64Array;
   private heapSlot: Int32Array;
   private heapSize = 0;
   // Per slot.
+  private slotSeq: Float64Array;
   private slotHandler: Int32Array;
   private slotArg: Int32Array;
-  private slotHeapPos: Int32Array; // -1 when not in the heap
   private slotGeneration: Float64Array;
+  private slotState: Uint8Array; // FREE, PENDING or CANCELLED
   private freeSlots: Int32Array;
   private freeCount: number;
   private nextSeq = 0;
+  private cancelled = 0;
 
   /** Fields of the event removed by the last `pop` (no object is returned). */
   poppedTime = 0;
@@ -39,19 +43,20 @@ export class EventQueue {
     const capacity = Math.max(16, initialCapacity);
     this.capacity = capacity;
     this.heapTime = new Float64Array(capacity);
-    this.heapSeq = new Float64Array(capacity);
     this.heapSlot = new Int32Array(capacity);
+    this.slotSeq = new Float64Array(capacity);
     this.slotHandler = new Int32Array(capacity);
     this.slotArg = new Int32Array(capacity);
-    this.slotHeapPos = new Int32Array(capacity).fill(-1);
     this.slotGeneration = new Float64Array(capacity);
+    this.slotState = new Uint8Array(capacity);
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
     this.freeCount = capacity;
   }
 
+  /** Pending (not cancelled) events. */
   get size(): number {
-    return this.heapSize;
+    return this.heapSize - this.cancelled;
   }
 
   /** Inserts an event; returns a handle for `cancel`. */
@@ -60,23 +65,33 @@ export class EventQueue {
     const slot = this.freeSlots[--this.freeCount];
     this.slotHandler[slot] = handler;
     this.slotArg[slot] = arg;
-    this.siftUp(this.heapSize++, time, this.nextSeq++, slot);
+    this.slotSeq[slot] = this.nextSeq++;
+    this.slotState[slot] = PENDING;
+    this.siftUp(this.heapSize++, time, slot);
     return this.slotGeneration[slot] * HANDLE_SLOTS + slot;
   }
 
   /** Time of the earliest event; Infinity when empty. */
   peekTime(): number {
+    this.dropCancelledTop();
     return this.heapSize === 0 ? Infinity : this.heapTime[0];
   }
 
   /** Removes the earliest event into `poppedTime`, `poppedHandler`, `poppedArg`. */
   pop(): boolean {
-    if (this.heapSize === 0) return false;
+    return this.popUntil(Infinity);
+  }
+
+  /** Like `pop`, but only when the earliest event's time is ≤ `until`. */
+  popUntil(until: number): boolean {
+    this.dropCancelledTop();
+    if (this.heapSize === 0 || this.heapTime[0] > until) return false;
     const slot = this.heapSlot[0];
     this.poppedTime = this.heapTime[0];
     this.poppedHandler = this.slotHandler[slot];
     this.poppedArg = this.slotArg[slot];
-    this.removeAt(0);
+    this.removeTop();
+    this.release(slot);
     return true;
   }
 
@@ -85,85 +100,93 @@ export class EventQueue {
     if (handle < 0) return false;
     const slot = handle % HANDLE_SLOTS;
     const generation = (handle - slot) / HANDLE_SLOTS;
-    if (slot >= this.capacity || this.slotGeneration[slot] !== generation) return false;
-    const pos = this.slotHeapPos[slot];
-    if (pos < 0) return false;
-    this.removeAt(pos);
+    if (slot >= this.capacity || this.slotGeneration[slot] !== generation || this.slotState[slot] !== PENDING) return false;
+    this.slotState[slot] = CANCELLED;
+    this.cancelled++;
+    if (this.cancelled > 64 && this.cancelled * 2 > this.heapSize) this.compact();
     return true;
   }
 
-  private removeAt(pos: number): void {
-    const slot = this.heapSlot[pos];
-    this.slotHeapPos[slot] = -1;
-    this.slotGeneration[slot]++;
-    this.freeSlots[this.freeCount++] = slot;
-    const last = --this.heapSize;
-    if (pos === last) return;
-    const time = this.heapTime[last];
-    const seq = this.heapSeq[last];
-    const moved = this.heapSlot[last];
-    const parent = (pos - 1) >> 2;
-    if (pos > 0 && (time < this.heapTime[parent] || (time === this.heapTime[parent] && seq < this.heapSeq[parent]))) this.siftUp(pos, time, seq, moved);
-    else this.siftDown(pos, time, seq, moved);
+  private dropCancelledTop(): void {
+    while (this.heapSize > 0 && this.slotState[this.heapSlot[0]] === CANCELLED) {
+      const slot = this.heapSlot[0];
+      this.removeTop();
+      this.release(slot);
+      this.cancelled--;
+    }
   }
 
-  /** Places (time, seq, slot) at `pos` or above, moving larger parents down. */
-  private siftUp(pos: number, time: number, seq: number, slot: number): void {
+  private release(slot: number): void {
+    this.slotState[slot] = FREE;
+    this.slotGeneration[slot]++;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  private removeTop(): void {
+    const last = --this.heapSize;
+    if (last > 0) this.siftDown(0, this.heapTime[last], this.heapSlot[last]);
+  }
+
+  /** Drops every cancelled entry and rebuilds the heap; (time, sequence) keys keep the order. */
+  private compact(): void {
+    let n = 0;
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = this.heapSlot[i];
+      if (this.slotState[slot] === CANCELLED) {
+        this.release(slot);
+        continue;
+      }
+      this.heapTime[n] = this.heapTime[i];
+      this.heapSlot[n] = slot;
+      n++;
+    }
+    this.heapSize = n;
+    this.cancelled = 0;
+    for (let pos = (n - 2) >> 1; pos >= 0; pos--) this.siftDown(pos, this.heapTime[pos], this.heapSlot[pos]);
+  }
+
+  /** Places (time, slot) at `pos` or above, moving larger parents down. */
+  private siftUp(pos: number, time: number, slot: number): void {
     const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
     const heapSlot = this.heapSlot;
-    const slotHeapPos = this.slotHeapPos;
+    const slotSeq = this.slotSeq;
     while (pos > 0) {
-      const parent = (pos - 1) >> 2;
+      const parent = (pos - 1) >> 1;
       const pt = heapTime[parent];
-      if (pt < time || (pt === time && heapSeq[parent] < seq)) break;
+      if (pt < time || (pt === time && slotSeq[heapSlot[parent]] < slotSeq[slot])) break;
       heapTime[pos] = pt;
-      heapSeq[pos] = heapSeq[parent];
-      const ps = heapSlot[parent];
-      heapSlot[pos] = ps;
-      slotHeapPos[ps] = pos;
+      heapSlot[pos] = heapSlot[parent];
       pos = parent;
     }
     heapTime[pos] = time;
-    heapSeq[pos] = seq;
     heapSlot[pos] = slot;
-    slotHeapPos[slot] = pos;
   }
 
-  /** Places (time, seq, slot) at `pos` or below, moving smaller children up. */
-  private siftDown(pos: number, time: number, seq: number, slot: number): void {
+  /** Places (time, slot) at `pos` or below, moving smaller children up. */
+  private siftDown(pos: number, time: number, slot: number): void {
     const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
     const heapSlot = this.heapSlot;
-    const slotHeapPos = this.slotHeapPos;
+    const slotSeq = this.slotSeq;
     const size = this.heapSize;
     for (;;) {
-      const first = 4 * pos + 1;
-      if (first >= size) break;
-      let best = first;
-      let bt = heapTime[first];
-      let bs = heapSeq[first];
-      const end = first + 4 < size ? first + 4 : size;
-      for (let c = first + 1; c < end; c++) {
-        const ct = heapTime[c];
-        if (ct < bt || (ct === bt && heapSeq[c] < bs)) {
-          best = c;
-          bt = ct;
-          bs = heapSeq[c];
+      let child = 2 * pos + 1;
+      if (child >= size) break;
+      let ct = heapTime[child];
+      const right = child + 1;
+      if (right < size) {
+        const rt = heapTime[right];
+        if (rt < ct || (rt === ct && slotSeq[heapSlot[right]] < slotSeq[heapSlot[child]])) {
+          child = right;
+          ct = rt;
         }
       }
-      if (time < bt || (time === bt && seq < bs)) break;
-      heapTime[pos] = bt;
-      heapSeq[pos] = bs;
-      const cs = heapSlot[best];
-      heapSlot[pos] = cs;
-      slotHeapPos[cs] = pos;
-      pos = best;
+      if (time < ct || (time === ct && slotSeq[slot] < slotSeq[heapSlot[child]])) break;
+      heapTime[pos] = ct;
+      heapSlot[pos] = heapSlot[child];
+      pos = child;
     }
     heapTime[pos] = time;
-    heapSeq[pos] = seq;
     heapSlot[pos] = slot;
-    slotHeapPos[slot] = pos;
   }
 
   private grow(): void {
@@ -171,14 +194,14 @@ export class EventQueue {
     const capacity = old * 2;
     if (capacity > HANDLE_SLOTS) throw new Error(`event queue: more than ${HANDLE_SLOTS} pending events`);
     this.heapTime = growFloat(this.heapTime, capacity);
-    this.heapSeq = growFloat(this.heapSeq, capacity);
     this.heapSlot = growInt(this.heapSlot, capacity);
+    this.slotSeq = growFloat(this.slotSeq, capacity);
     this.slotGeneration = growFloat(this.slotGeneration, capacity);
     this.slotHandler = growInt(this.slotHandler, capacity);
     this.slotArg = growInt(this.slotArg, capacity);
-    const heapPos = new Int32Array(capacity).fill(-1);
-    heapPos.set(this.slotHeapPos);
-    this.slotHeapPos = heapPos;
+    const state = new Uint8Array(capacity);
+    state.set(this.slotState);
+    this.slotState = state;
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < old; i++) this.freeSlots[i] = capacity - 1 - i;
     this.freeCount = old;
@@ -186,6 +209,9 @@ export class EventQueue {
   }
 }
 
+const FREE = 0;
+const PENDING = 1;
+const CANCELLED = 2;
 /** Handles encode (generation, slot); slots are below 2^24, so handles stay exact doubles. */
 const HANDLE_SLOTS = 1 << 24;
 

@@ -75,8 +75,7 @@ export class Simulation {
     this.stopped = false;
     const queue = this.queue;
     const handlers = this.handlers;
-    while (!this.stopped && queue.peekTime() <= until) {
-      queue.pop();
+    while (!this.stopped && queue.popUntil(until)) {
       this.currentTime = queue.poppedTime;
       this.processed++;
       handlers[queue.poppedHandler].handleEvent(queue.poppedArg);

@@ -40,6 +40,23 @@ describe('event queue', () => {
     expect(q.cancel(c)).toBe(false);
   });
 
+  test('cancelling most events (lazy removal and compaction) keeps the order and the count', () => {
+    const q = new EventQueue(16);
+    const random = new Simulation(3).random('cancel');
+    const handles: { t: number; arg: number; handle: number }[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const t = Math.floor(random() * 500); // many equal times: FIFO must survive the rebuild
+      handles.push({ t, arg: i, handle: q.push(t, 0, i) });
+    }
+    const kept = handles.filter((_, i) => i % 10 === 3);
+    for (const [i, h] of handles.entries()) if (i % 10 !== 3) expect(q.cancel(h.handle)).toBe(true);
+    expect(q.size).toBe(1000);
+    for (const [i, h] of handles.entries()) if (i % 10 !== 3) expect(q.cancel(h.handle)).toBe(false);
+    kept.sort((a, b) => a.t - b.t || a.arg - b.arg);
+    expect(drain(q)).toEqual(kept.map((h) => [h.t, h.arg]));
+    expect(q.size).toBe(0);
+  });
+
   test('a random mix of pushes, pops and cancels matches a sorted reference', () => {
     const sim = new Simulation(7);
     const random = sim.random('test');
