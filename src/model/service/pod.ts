@@ -3,6 +3,8 @@ import { CAUSE_POD_TERMINATED, CAUSE_REJECTED, STAGE_ACTIVE, STAGE_QUEUED, type 
 
 /** A lifecycle time that has not happened yet (pods that predate the run have negative times). */
 export const NEVER = -Infinity;
+/** Remaining work at or below this (µs of one core) counts as done. */
+const FINISHED_MICROS = 1e-3;
 
 export type PodPhase = 'Pending' | 'Starting' | 'Ready' | 'Terminating' | 'Terminated';
 
@@ -51,6 +53,13 @@ export class Pod {
   queued = 0;
   /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
   cpuUsage = 0;
+  /**
+   * Work done by each request in service since the pod started, µs of one core: processor
+   * sharing gives every active request the same progress, so an active request stores its
+   * finish on this scale in `requests.remainingWork` and its remaining work is the
+   * difference — advancing time is O(1), not O(requests in service).
+   */
+  private virtualWork = 0;
   private lastUpdate: number;
   private completionHandle = -1;
   private completionAt = Infinity;
@@ -102,7 +111,7 @@ export class Pod {
         this.completionHandle >= 0 &&
         this.activeCount * 1000 <= this.template.cpuCapMillicores &&
         this.slowdown(this.sim.now) === 1 &&
-        this.sim.now + Math.ceil(this.requests.remainingWork[id]) >= this.completionAt
+        this.sim.now + Math.ceil(this.requests.remainingWork[id] - this.virtualWork) >= this.completionAt
       )
         return;
       this.reschedule();
@@ -129,7 +138,8 @@ export class Pod {
     const requests = this.requests;
     for (let i = 0; i < this.activeCount; ) {
       const id = this.active[i];
-      if (requests.remainingWork[id] <= 1e-6) {
+      // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
+      if (requests.remainingWork[id] - this.virtualWork <= FINISHED_MICROS) {
         this.active[i] = this.active[--this.activeCount];
         requests.succeed(id); // no-op when the client already timed out
         requests.releaseServer(id);
@@ -165,12 +175,12 @@ export class Pod {
     if (elapsed <= 0 || k === 0) return;
     const coresEach = Math.min(1000, this.template.cpuCapMillicores / k) / 1000;
     this.cpuUsage += coresEach * 1000 * k * elapsed;
-    const progress = (coresEach * elapsed) / this.slowdown(now);
-    for (let i = 0; i < k; i++) this.requests.remainingWork[this.active[i]] -= progress;
+    this.virtualWork += (coresEach * elapsed) / this.slowdown(now);
   }
 
   private startService(id: number): void {
     this.requests.stage[id] = STAGE_ACTIVE;
+    this.requests.remainingWork[id] += this.virtualWork; // from remaining work to finish
     this.active[this.activeCount++] = id;
   }
 
@@ -241,11 +251,12 @@ export class Pod {
     this.completionHandle = -1;
     const k = this.activeCount;
     if (k === 0) return;
-    let least = Infinity;
+    let earliest = Infinity;
     for (let i = 0; i < k; i++) {
-      const remaining = this.requests.remainingWork[this.active[i]];
-      if (remaining < least) least = remaining;
+      const finish = this.requests.remainingWork[this.active[i]];
+      if (finish < earliest) earliest = finish;
     }
+    const least = earliest - this.virtualWork;
     const perRequest = Math.min(1000, this.template.cpuCapMillicores / k) / 1000 / this.slowdown(this.sim.now);
     const delay = least <= 0 ? 0 : Math.ceil(least / perRequest);
     this.completionAt = this.sim.now + delay;
