@@ -2,105 +2,275 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { paretoOptimal, renderCharts } from '../../src/report/charts/charts.js';
+import { buildChartSpecs, paretoOptimal, renderCharts, STRATEGY_PALETTE, type Chart } from '../../src/report/charts/charts.js';
 import { renderReportHtml } from '../../src/report/html.js';
-import type { ReportInput, StrategyReport } from '../../src/report/report-input.js';
+import type { ReportInput } from '../../src/report/report-input.js';
+import { buildReportInput } from './fixture.js';
 
-const est = (mean: number, halfWidth = NaN) => ({ mean, halfWidth });
+const ALL_FILES = ['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'cost.svg', 'comparison.svg', 'frontier.svg'];
 
-/** Three strategies over 2 h at 10 s with a spike at 1 h; synthetic but shaped like a run. */
-function input(drop: string[] = []): ReportInput {
-  const columns = ['t_s', 'arrivals_rps', 'capacity_rps', 'p50_ms', 'p99_ms', 'pods_desired', 'pods_ready', 'pods_pending', 'nodes_ready', 'errors_timeout', 'errors_rejected', 'errors_pod_terminated', 'cost_cumulative_usd'].filter((c) => !drop.includes(c));
-  const strategy = (name: string, pods: number, costUsd: number, p99: number): StrategyReport => {
-    const rows: number[][] = [];
-    for (let i = 1; i <= 720; i++) {
-      const spike = i > 360 && i < 400;
-      const values: Record<string, number> = {
-        t_s: i * 10, arrivals_rps: spike ? 500 : 50, capacity_rps: pods * 40, p50_ms: 20, p99_ms: spike ? p99 * 5 : p99,
-        pods_desired: pods, pods_ready: pods, pods_pending: spike ? 2 : 0, nodes_ready: Math.ceil(pods / 3),
-        errors_timeout: spike ? 7 : 0, errors_rejected: spike ? 3 : 0, errors_pod_terminated: 0, cost_cumulative_usd: (costUsd * i) / 720,
-      };
-      rows.push(columns.map((c) => values[c]));
-    }
-    return {
-      name, timeseries: { columns, rows },
-      decisions: [{ t_s: 3610, controller: `hpa/${name}`, from: pods, to: pods * 2, reason: 'ScaleUpLimit', message: 'cpu 142% of target 50% → 12' }],
-      timeline: ['01:00:00  traffic spike ×10'], headline: { p99Ms: est(p99, 12), errorRate: est(0.01), costUsd: est(costUsd, 0.1), lostRevenueUsd: est(100) },
-      slo: [{ name: 'p99 < 500 ms over the run', met: p99 < 500, detail: '' }], meetsSlo: p99 < 500,
-    };
+/** A vega-lite logger that records every warning and error. */
+function recordingLogger(messages: string[]) {
+  const logger = {
+    level: () => logger,
+    info: () => logger,
+    debug: () => logger,
+    warn: (...m: unknown[]) => (messages.push(`warn: ${m.join(' ')}`), logger),
+    error: (...m: unknown[]) => (messages.push(`error: ${m.join(' ')}`), logger),
   };
-  return {
-    scenario: { name: 'demo', description: 'x < y & "z"', document: { name: 'demo' }, clockStart: '13:00', annotations: [{ t_s: 3600, label: 'traffic spike ×10' }] },
-    slo: { latency: [{ percentile: 'p99', thresholdMs: 500 }] },
-    strategies: [strategy('fast', 12, 9, 120), strategy('balanced', 8, 5, 300), strategy('cheap', 4, 2, 900)],
-    recommended: 'balanced',
-  };
+  return logger;
 }
 
-describe('charts', () => {
-  it('renders every chart to a non-empty SVG carrying its title', async () => {
-    const charts = await renderCharts(input());
-    expect(charts.map((c) => c.file)).toEqual(['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'cost.svg', 'comparison.svg', 'frontier.svg']);
-    for (const c of charts) {
-      expect(c.svg.startsWith('<svg')).toBe(true);
-      expect(c.svg.length).toBeGreaterThan(2000);
-      // vega escapes text: compare against the escaped title
-      expect(c.svg).toContain(c.title.replace(/&/g, '&amp;'));
-      expect(c.svg).toMatch(/<path|<line|<rect/);
-    }
-  });
+/** Every `data` entry of a compiled Vega spec, by name. */
+function vegaData(chart: Chart): Map<string, Record<string, unknown>[]> {
+  const data = (chart.vegaSpec as { data?: { name: string; values?: Record<string, unknown>[] }[] }).data ?? [];
+  return new Map(data.filter((d) => d.values).map((d) => [d.name, d.values!]));
+}
 
-  it('every Vega-Lite template (*.vl.json) compiles without warnings', () => {
-    const warnings: string[] = [];
-    const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => (warnings.push(m.join(' ')), logger) };
+/** Every scale of a compiled Vega spec, nested ones (facets, concatenations) included. */
+function vegaScales(node: unknown, out: { domain?: unknown; range?: unknown }[] = []): { domain?: unknown; range?: unknown }[] {
+  if (Array.isArray(node)) for (const child of node) vegaScales(child, out);
+  else if (node !== null && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.scales)) out.push(...(record.scales as { domain?: unknown; range?: unknown }[]));
+    for (const [key, value] of Object.entries(record)) if (key !== 'scales' && key !== 'data') vegaScales(value, out);
+  }
+  return out;
+}
+
+function svgEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const threeStrategies = buildReportInput();
+const rendered = renderCharts(threeStrategies);
+
+describe('chart specs', () => {
+  it('every Vega-Lite template (*.vl.json) compiles on its own, without warnings or errors', () => {
     const dir = 'src/report/charts';
     const files = readdirSync(dir).filter((f) => f.endsWith('.vl.json'));
-    expect(files).toHaveLength(7);
+    expect(files.sort()).toEqual(ALL_FILES.map((f) => f.replace('.svg', '.vl.json')).sort());
+    const messages: string[] = [];
     for (const file of files) {
-      const spec = JSON.parse(readFileSync(join(dir, file), 'utf8').replaceAll('"CLOCK"', '"datum.value"'));
-      const datasets = { series: [], arrivals: [], annotations: [], slo: [], headline: [] };
-      expect(compile({ ...spec, datasets } as TopLevelSpec, { logger: logger as never }).spec).toBeTruthy();
+      const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TopLevelSpec;
+      expect(compile(spec, { logger: recordingLogger(messages) as never }).spec, file).toBeTruthy();
     }
-    expect(warnings).toEqual([]);
+    expect(messages).toEqual([]);
   });
 
-  it('is deterministic and gives each strategy the same colour in every chart', async () => {
-    const a = await renderCharts(input());
-    const b = await renderCharts(input());
-    expect(a.map((c) => c.svg)).toEqual(b.map((c) => c.svg));
-    const scales = a.flatMap((c) => JSON.stringify(c.vegaSpec).match(/"domain":\["fast","balanced","cheap"\],"range":\[[^\]]*\]/g) ?? []);
-    expect(scales.length).toBeGreaterThanOrEqual(5);
-    expect(new Set(scales).size).toBe(1);
-  });
-
-  it('puts exactly the non-dominated strategies on the cost/p99 frontier', () => {
-    const points = [
-      { strategy: 'fast', cost: 9, p99: 120 },
-      { strategy: 'balanced', cost: 5, p99: 300 },
-      { strategy: 'cheap', cost: 2, p99: 900 },
-      { strategy: 'wasteful', cost: 9.5, p99: 350 }, // dominated by balanced (cheaper and faster)
-      { strategy: 'tie', cost: 5, p99: 310 }, // dominated by balanced (same cost, slower)
-    ];
-    expect(paretoOptimal(points)).toEqual(['fast', 'balanced', 'cheap']);
-  });
-
-  it('skips missing columns without failing', async () => {
-    const charts = await renderCharts(input(['nodes_ready', 'capacity_rps', 'cost_cumulative_usd', 'errors_pod_terminated']));
-    expect(charts).toHaveLength(7);
+  it('every chart spec, with its data injected, compiles without warnings or errors', () => {
+    const specs = buildChartSpecs(threeStrategies);
+    expect(specs.map((s) => `${s.name}.svg`)).toEqual(ALL_FILES);
+    const messages: string[] = [];
+    for (const { spec } of specs) compile(spec, { logger: recordingLogger(messages) as never });
+    expect(messages).toEqual([]);
   });
 });
 
-describe('report.html', () => {
-  it('is self-contained: no network references, text escaped', async () => {
-    const data = input();
-    const html = renderReportHtml(data, await renderCharts(data));
-    expect(html).not.toMatch(/(src|href)\s*=\s*["']?https?:/i);
-    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
-    expect(html).toContain('x &lt; y &amp; &quot;z&quot;');
-    expect(html).toContain('Recommended: <strong>balanced</strong>');
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(7);
-    // nothing inside the inline scripts closes them early
-    const scripts = html.split('<script>').slice(1).map((s) => s.slice(0, s.indexOf('</script>')));
-    for (const s of scripts) expect(s).not.toMatch(/<\/script/i);
+describe('renderCharts', () => {
+  it('renders every chart to a non-empty SVG that carries its title', async () => {
+    const charts = await rendered;
+    expect(charts.map((c) => c.file)).toEqual(ALL_FILES);
+    for (const c of charts) {
+      expect(c.svg.startsWith('<svg'), c.file).toBe(true);
+      expect(c.svg.length, c.file).toBeGreaterThan(5000);
+      expect(c.title.length, c.file).toBeGreaterThan(5);
+      expect(c.svg, c.file).toContain(`>${svgEscape(c.title)}<`);
+      expect(c.svg, c.file).toMatch(/class="mark-(line|area|rect|symbol)[^"]*role-mark/);
+    }
+  });
+
+  it('is deterministic: the same input gives the same bytes', async () => {
+    const a = await rendered;
+    const b = await renderCharts(buildReportInput());
+    expect(b.map((c) => c.svg)).toEqual(a.map((c) => c.svg));
+    expect(b.map((c) => JSON.stringify(c.vegaSpec))).toEqual(a.map((c) => JSON.stringify(c.vegaSpec)));
+  });
+
+  it('gives each strategy the same colour in every chart, by its rank', async () => {
+    const charts = await rendered;
+    const names = threeStrategies.strategies.map((s) => s.name);
+    const expected = new Map(names.map((n, i) => [n, STRATEGY_PALETTE[i]]));
+    const seen = new Map<string, Set<string>>(names.map((n) => [n, new Set()]));
+    for (const c of charts) {
+      // Scales on strategy (lines, bars, points) …
+      const scales = vegaScales(c.vegaSpec).filter((s) => JSON.stringify(s.domain) === JSON.stringify(names));
+      for (const s of scales) if (Array.isArray(s.range) && s.range.every((x) => typeof x === 'string' && x.startsWith('#'))) (s.range as string[]).forEach((colour, i) => seen.get(names[i])!.add(colour));
+      // … and the facet headers of the small multiples, as drawn.
+      for (const name of names) {
+        const header = new RegExp(`font-weight="bold" fill="(#[0-9a-f]{6})"[^>]*>${name}</text>`).exec(c.svg);
+        if (header) seen.get(name)!.add(header[1]);
+      }
+      // Every chart shows every strategy in its colour somewhere.
+      for (const [name, colour] of expected) expect(c.svg, `${c.file}: ${name}`).toContain(`"${colour}"`);
+    }
+    for (const [name, colours] of seen) expect([...colours], name).toEqual([expected.get(name)]);
+  });
+
+  it('puts exactly the non-dominated strategies on the cost/p99 frontier', async () => {
+    const input = buildReportInput({ strategies: 6, hours: 1 });
+    const figures: [string, number, number][] = [
+      ['cheap', 2, 900],
+      ['balanced', 5, 300],
+      ['fast', 9, 120],
+      ['wasteful', 9.5, 350], // balanced is cheaper and faster
+      ['tie', 5, 310], // as cheap as balanced, slower
+      ['broken', 1, NaN], // no p99 (nothing succeeded): not on the frontier, not drawn
+    ];
+    input.strategies.forEach((s, i) => {
+      s.name = figures[i][0];
+      s.headline.costUsd = { mean: figures[i][1], halfWidth: NaN };
+      s.headline.p99Ms = { mean: figures[i][2], halfWidth: NaN };
+    });
+    const points = figures.map(([strategy, cost, p99]) => ({ strategy, cost, p99 }));
+    expect(paretoOptimal(points)).toEqual(['cheap', 'balanced', 'fast']);
+
+    const frontier = (await renderCharts(input)).find((c) => c.file === 'frontier.svg')!;
+    const rows = [...vegaData(frontier).values()].flat().filter((r) => 'pareto' in r);
+    expect(rows.filter((r) => r.pareto).map((r) => r.strategy)).toEqual(['cheap', 'balanced', 'fast']);
+    expect(rows.map((r) => r.strategy).sort()).toEqual(['balanced', 'cheap', 'fast', 'tie', 'wasteful']);
+    for (const name of ['cheap', 'balanced', 'fast', 'tie', 'wasteful']) expect(frontier.svg).toContain(`>${name}</text>`);
+  });
+
+  it('downsamples a day at 10 s to at most 1,000 points per series, keeping the spike', async () => {
+    const charts = await rendered;
+    const latency = [...vegaData(charts.find((c) => c.file === 'latency.svg')!).values()].flat().filter((r) => 'p99_ms' in r);
+    for (const s of threeStrategies.strategies) {
+      const points = latency.filter((r) => r.strategy === s.name);
+      expect(s.timeseries.rows.length).toBe(8640);
+      expect(points.length).toBeGreaterThan(500);
+      expect(points.length).toBeLessThanOrEqual(1000);
+      const p99 = s.timeseries.columns.indexOf('p99_ms');
+      const rawMax = Math.max(...s.timeseries.rows.map((r) => r[p99]).filter(Number.isFinite));
+      const chartMax = Math.max(...points.map((r) => r.p99_ms as number));
+      expect(chartMax).toBeCloseTo(rawMax, 0);
+    }
+  });
+
+  it('skips missing columns and charts without data, without throwing', async () => {
+    const dropped = await renderCharts(buildReportInput({ hours: 2, drop: ['capacity_rps', 'nodes_ready', 'p95_ms', 'errors_pod_terminated', 'cost_cumulative_usd'] }));
+    expect(dropped.map((c) => c.file)).toEqual(ALL_FILES); // cumulative cost falls back on cost_usd
+
+    const noCost = await renderCharts(buildReportInput({ hours: 2, drop: ['cost_usd', 'cost_cumulative_usd', 'errors_timeout', 'errors_rejected', 'errors_pod_terminated'] }));
+    expect(noCost.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'cost.svg' && f !== 'errors.svg'));
+
+    const onlyTime = buildReportInput({ hours: 1 });
+    for (const s of onlyTime.strategies) s.timeseries = { columns: ['t_s'], rows: s.timeseries.rows.map((r) => [r[0]]) };
+    for (const s of onlyTime.strategies) s.decisions = [];
+    expect((await renderCharts(onlyTime)).map((c) => c.file)).toEqual(['comparison.svg', 'frontier.svg']);
+
+    const empty = buildReportInput({ hours: 1 });
+    empty.strategies[0].timeseries = { columns: [], rows: [] };
+    empty.strategies[1].timeseries = { columns: ['p99_ms'], rows: [[5]] }; // no t_s
+    empty.scenario.clockStart = 'not a time';
+    empty.scenario.annotations.push({ t_s: NaN, label: 'broken' });
+    expect((await renderCharts(empty)).length).toBe(7);
+
+    const none: ReportInput = { ...buildReportInput({ hours: 1 }), strategies: [], recommended: undefined };
+    expect(await renderCharts(none)).toEqual([]);
+  });
+
+  it('draws one arrivals area when all strategies saw the same traffic, one line each when not', async () => {
+    const arrivalsData = async (input: ReportInput) => vegaData((await renderCharts(input)).find((c) => c.file === 'traffic-capacity.svg')!);
+    const same = await arrivalsData(buildReportInput({ hours: 1 }));
+    expect(same.get('arrivals')?.length).toBe(360);
+    expect([...same.values()].flat().filter((r) => 'strategy' in r && 'arrivals_rps' in r)).toEqual([]);
+
+    const input = buildReportInput({ hours: 1 });
+    const s = input.strategies[1];
+    const a = s.timeseries.columns.indexOf('arrivals_rps');
+    for (const row of s.timeseries.rows) row[a] *= 1.1; // retries
+    const differ = await arrivalsData(input);
+    expect([...differ.values()].flat().some((r) => 'strategy' in r === false && 'arrivals_rps' in r)).toBe(false);
+    const perStrategy = [...differ.values()].flat().filter((r) => 'strategy' in r && 'arrivals_rps' in r);
+    expect(new Set(perStrategy.map((r) => r.strategy))).toEqual(new Set(input.strategies.map((x) => x.name)));
+  });
+
+  it('turns NaN and infinite values into nulls', async () => {
+    const input = buildReportInput({ hours: 1 });
+    const s = input.strategies[0];
+    const p99 = s.timeseries.columns.indexOf('p99_ms');
+    s.timeseries.rows.forEach((r, i) => (r[p99] = i % 3 === 0 ? NaN : i % 3 === 1 ? Infinity : r[p99]));
+    s.headline.errorRate = { mean: NaN, halfWidth: NaN };
+    const charts = await renderCharts(input);
+    const numbers: number[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'number') numbers.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    for (const c of charts) for (const values of vegaData(c).values()) walk(values);
+    expect(numbers.length).toBeGreaterThan(1000);
+    expect(numbers.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('renderReportHtml', () => {
+  const page = rendered.then((charts) => ({ charts, html: renderReportHtml(threeStrategies, charts) }));
+
+  it('references nothing on the network: no src/href to a URL, no @import, no url() to a URL', async () => {
+    const { html } = await page;
+    expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i);
+    expect(html).not.toMatch(/@import/i);
+    expect(html).not.toMatch(/url\(\s*["']?\s*(?:[a-z]+:)?\/\//i);
+    expect(html).not.toMatch(/<link\b/i);
+  });
+
+  it('inlines vega, and every chart both as SVG and as its live spec', async () => {
+    const { html, charts } = await page;
+    expect(html).toContain(readFileSync('node_modules/vega/build/vega.min.js', 'utf8').slice(0, 2000));
+    const figures = html.split('<figure class="chart"').slice(1);
+    expect(figures).toHaveLength(charts.length);
+    figures.forEach((f, i) => expect(f.slice(0, f.indexOf('</figure>'))).toContain(charts[i].svg));
+    const island = /<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1];
+    expect(JSON.parse(island)).toEqual(charts.map((c) => c.vegaSpec));
+  });
+
+  it('escapes text: nothing a scenario says can close a script or open a comment', async () => {
+    const { html } = await page;
+    expect(html).toContain('A day of shopping with a &lt;b&gt;&quot;flash sale&quot;&lt;/b&gt; at 14:00 &amp; its aftermath');
+    expect(html).toContain('text that must stay text: &lt;/script&gt;&lt;!-- &amp; &lt;b&gt;');
+    expect(html).toContain('0.740% &lt;failed&gt;');
+    expect(html.match(/<script\b/gi)).toHaveLength(3);
+    expect(html.match(/<\/script/gi)).toHaveLength(3);
+    expect(html).not.toContain('<!--');
+    // The hostile decision message survives the trip through the JSON island intact.
+    expect(html).toContain('\\u003c/script\\u003e\\u003c!-- capped');
+  });
+
+  it('has the sections in order: verdict and ranking, charts, strategies, scenario', async () => {
+    const { html } = await page;
+    const at = (s: string) => {
+      const i = html.indexOf(s);
+      expect(i, s).toBeGreaterThan(0);
+      return i;
+    };
+    const order = ['id="verdict"', '<table class="ranking">', 'id="charts"', 'id="strategies"', '<details>', 'id="scenario"', '<pre class="document">'].map(at);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const [best, second, third] = threeStrategies.strategies.map((s) => s.name);
+    expect(html).toContain(`Recommended: <strong>${best}</strong>`);
+    expect(html).toMatch(new RegExp(`Meeting every SLO \\(2 of 3\\):.*${best}.*${second}\\.`));
+    expect(html).toContain(`${third}<span class="badge miss">misses 2 of 2 SLOs</span>`);
+    expect(html).toContain('✘ p99 &lt; 500 ms over the run — missed by');
+    expect(html).toContain('<summary>Decision timeline (41 lines)</summary>');
+  });
+
+  it('shows ± confidence half-widths only where they are positive and finite', async () => {
+    const { html } = await page;
+    const table = html.slice(html.indexOf('<table class="ranking">'), html.indexOf('</table>'));
+    const hpa = threeStrategies.strategies[0];
+    expect(table).toContain(`${hpa.headline.costUsd.mean.toFixed(2)} ± ${hpa.headline.costUsd.halfWidth.toFixed(2)}`);
+    expect(table.match(/ ± /g)).toHaveLength(3 * 4);
+
+    const single = buildReportInput({ hours: 1, replications: 1 });
+    single.strategies[0].headline.p99Ms.halfWidth = 0;
+    const html1 = renderReportHtml(single, []);
+    expect(html1.slice(html1.indexOf('<table'), html1.indexOf('</table>'))).not.toContain('±');
+  });
+
+  it('stays under 5 MB for 7 strategies over 24 h', async () => {
+    const input = buildReportInput({ strategies: 7 });
+    const html = renderReportHtml(input, await renderCharts(input));
+    expect(Buffer.byteLength(html)).toBeLessThan(5e6);
   });
 });
