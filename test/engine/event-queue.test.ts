@@ -86,6 +86,114 @@ describe('event queue', () => {
   });
 });
 
+/** An independent reference: events kept sorted by (time, sequence) with binary-search insertion. */
+class SortedReference {
+  private times: number[] = [];
+  private seqs: number[] = [];
+  private start = 0;
+  insert(t: number, seq: number): void {
+    let lo = this.start;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] < t || (this.times[mid] === t && this.seqs[mid] < seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.times.splice(lo, 0, t);
+    this.seqs.splice(lo, 0, seq);
+  }
+  /** Removes (t, seq); false when it is not there (already popped). */
+  remove(t: number, seq: number): boolean {
+    let lo = this.start;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] < t || (this.times[mid] === t && this.seqs[mid] < seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.times.length || this.times[lo] !== t || this.seqs[lo] !== seq) return false;
+    this.times.splice(lo, 1);
+    this.seqs.splice(lo, 1);
+    return true;
+  }
+  get size(): number {
+    return this.times.length - this.start;
+  }
+  peek(): number {
+    return this.size === 0 ? Infinity : this.times[this.start];
+  }
+  shift(): [number, number] {
+    const out: [number, number] = [this.times[this.start], this.seqs[this.start]];
+    this.start++;
+    if (this.start > 4096) {
+      this.times = this.times.slice(this.start);
+      this.seqs = this.seqs.slice(this.start);
+      this.start = 0;
+    }
+    return out;
+  }
+}
+
+describe('event queue against a sorted reference, in the regimes its ladder and re-keys handle', () => {
+  // Each regime drives push (never before the last popped time, as the simulation does),
+  // cancel, peekTime, pop and popUntil, and compares every popped (time, sequence) with the reference.
+  type Regime = { name: string; steps: number; delay: (u: () => number) => number; pushShare: number; cancelShare: number };
+  const regimes: Regime[] = [
+    { name: 'hold model, exponential delays', steps: 60_000, delay: (u) => Math.floor(-1000 * Math.log(1 - u())), pushShare: 0.5, cancelShare: 0.1 },
+    { name: 'many equal times (delays 0–3 µs)', steps: 60_000, delay: (u) => Math.floor(u() * 4), pushShare: 0.5, cancelShare: 0.1 },
+    { name: 'growth to ~30 000 pending then drain', steps: 90_000, delay: (u) => Math.floor(u() * 1e6), pushShare: 0.66, cancelShare: 0.02 },
+    { name: 'timeouts far ahead, mostly cancelled', steps: 60_000, delay: (u) => (u() < 0.5 ? Math.floor(u() * 100) : 3_600_000_000 + Math.floor(u() * 10)), pushShare: 0.5, cancelShare: 0.3 },
+    { name: 'times spanning 2^52 µs (far list)', steps: 30_000, delay: (u) => (u() < 0.02 ? Math.floor(u() * 2 ** 52) : Math.floor(u() * 50)), pushShare: 0.5, cancelShare: 0.1 },
+    { name: 'bursts: 2 000 events at one time, then long gaps', steps: 60_000, delay: (u) => (u() < 0.001 ? 10_000_000 : 0), pushShare: 0.5, cancelShare: 0.05 },
+  ];
+  for (const regime of regimes) {
+    test(regime.name, () => {
+      const u = new Simulation(11).random(regime.name);
+      const queue = new EventQueue(64);
+      const reference = new SortedReference();
+      const handles: { handle: number; seq: number; t: number }[] = [];
+      let seq = 0;
+      let now = 0;
+      let mismatches = 0;
+      const popOne = (until: number) => {
+        const expectedTime = reference.peek();
+        if (queue.peekTime() !== expectedTime) mismatches++;
+        const ran = queue.popUntil(until);
+        if (ran !== (reference.size > 0 && expectedTime <= until)) mismatches++;
+        if (!ran) return;
+        const [t, s] = reference.shift();
+        if (queue.poppedTime !== t || queue.poppedArg !== s) mismatches++;
+        now = t;
+      };
+      for (let step = 0; step < regime.steps; step++) {
+        const x = u();
+        if (x < regime.pushShare) {
+          const t = Math.min(now + regime.delay(u), Number.MAX_SAFE_INTEGER);
+          handles.push({ handle: queue.push(t, 1, seq), seq, t });
+          reference.insert(t, seq);
+          seq++;
+          if (regime.name.startsWith('bursts') && u() < 0.001) for (let k = 0; k < 2000; k++, seq++) {
+            handles.push({ handle: queue.push(now, 1, seq), seq, t: now });
+            reference.insert(now, seq);
+          }
+        } else if (x < regime.pushShare + regime.cancelShare && handles.length > 0) {
+          const i = Math.floor(u() * handles.length);
+          const h = handles[i];
+          handles[i] = handles[handles.length - 1];
+          handles.pop();
+          // Still pending (the reference has it) or already ran: cancel must say which.
+          const inReference = reference.remove(h.t, h.seq);
+          if (queue.cancel(h.handle) !== inReference) mismatches++;
+        } else popOne(u() < 0.5 ? Infinity : now + regime.delay(u));
+      }
+      while (reference.size > 0) popOne(Infinity);
+      expect(mismatches).toBe(0);
+      expect(queue.size).toBe(0);
+      expect(queue.pop()).toBe(false);
+    });
+  }
+});
+
 describe('simulation', () => {
   test('runs handlers at their times, FIFO among equal times, and stops', () => {
     const sim = new Simulation(1);

@@ -60,6 +60,8 @@ export class Pod {
    * difference — advancing time is O(1), not O(requests in service).
    */
   private virtualWork = 0;
+  /** Smallest finish (on the `virtualWork` scale) among the requests in service; Infinity when none. */
+  private earliestFinish = Infinity;
   private lastUpdate: number;
   private completionHandle = -1;
   private completionAt = Infinity;
@@ -136,16 +138,22 @@ export class Pod {
     this.completionHandle = -1;
     this.advance();
     const requests = this.requests;
+    let earliest = Infinity;
     for (let i = 0; i < this.activeCount; ) {
       const id = this.active[i];
+      const finish = requests.remainingWork[id];
       // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
-      if (requests.remainingWork[id] - this.virtualWork <= FINISHED_MICROS) {
+      if (finish - this.virtualWork <= FINISHED_MICROS) {
         this.active[i] = this.active[--this.activeCount];
         requests.succeed(id); // no-op when the client already timed out
         requests.releaseServer(id);
         this.completed++;
-      } else i++;
+      } else {
+        if (finish < earliest) earliest = finish;
+        i++;
+      }
     }
+    this.earliestFinish = earliest;
     this.fillWorkers();
     this.reschedule();
   }
@@ -159,6 +167,7 @@ export class Pod {
       requests.releaseServer(this.active[i]);
     }
     this.activeCount = 0;
+    this.earliestFinish = Infinity;
     for (let id = this.dequeue(); id >= 0; id = this.dequeue()) {
       requests.fail(id, CAUSE_POD_TERMINATED);
       requests.releaseServer(id);
@@ -180,7 +189,8 @@ export class Pod {
 
   private startService(id: number): void {
     this.requests.stage[id] = STAGE_ACTIVE;
-    this.requests.remainingWork[id] += this.virtualWork; // from remaining work to finish
+    const finish = (this.requests.remainingWork[id] += this.virtualWork); // from remaining work to finish
+    if (finish < this.earliestFinish) this.earliestFinish = finish;
     this.active[this.activeCount++] = id;
   }
 
@@ -251,12 +261,7 @@ export class Pod {
     this.completionHandle = -1;
     const k = this.activeCount;
     if (k === 0) return;
-    let earliest = Infinity;
-    for (let i = 0; i < k; i++) {
-      const finish = this.requests.remainingWork[this.active[i]];
-      if (finish < earliest) earliest = finish;
-    }
-    const least = earliest - this.virtualWork;
+    const least = this.earliestFinish - this.virtualWork;
     const perRequest = Math.min(1000, this.template.cpuCapMillicores / k) / 1000 / this.slowdown(this.sim.now);
     const delay = least <= 0 ? 0 : Math.ceil(least / perRequest);
     this.completionAt = this.sim.now + delay;
