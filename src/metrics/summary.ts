@@ -30,7 +30,7 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
   const seconds = durationMicros / 1e6;
   const meanInSystem = inSystemIntegral / durationMicros;
   const arrivalRatePerS = recorder.totalArrivals / seconds;
-  const meanTimeInSystemMs = recorder.responseHistogram.count > 0 ? recorder.responseHistogram.mean / 1000 : 0;
+  const meanTimeInSystemMs = recorder.responses > 0 ? recorder.responseTimeSumMicros / recorder.responses / 1000 : 0;
   const lambdaW = (arrivalRatePerS * meanTimeInSystemMs) / 1000;
   const column = (name: string) => recorder.columns.indexOf(name);
   const cpu = column('cpu_utilization_pct');

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { buildCurve } from '../../src/model/traffic/rate-curve.js';
+import { curveSchema } from '../../src/scenario/schema.js';
 import { scenario, simulate } from '../helpers/scenario.js';
 
 /** Arrivals counted over a run against the curve's integral, computed by hand. */
@@ -51,4 +53,42 @@ describe('non-homogeneous Poisson arrivals match the integral of the rate curve'
     expect(ratio).toBeGreaterThan(0.2);
     expect(ratio).toBeLessThan(0.32);
   });
+});
+
+describe('rate-curve bounds used by thinning', () => {
+  // maxOver must bound the curve from above (else thinning under-samples) and minOver from
+  // below (else a window would be wrongly taken as flat and its acceptance test skipped).
+  const curves: Record<string, unknown> = {
+    constant: { constant: 40 },
+    ramp: { ramp: { from: 10, to: 200, start: '100s', end: '900s' } },
+    step: { step: { at: '500s', from: 50, to: 5 } },
+    spike: { spike: { at: '200s', multiplier: 30, rise: '30s', hold: '60s', decay: '120s' } },
+    'diurnal around its peak': { diurnal: { mean: 20, peakHour: 0.2, troughToPeak: 0.25 } },
+    'diurnal around its trough': { diurnal: { mean: 20, peakHour: 12.2, troughToPeak: 0.25 } },
+    'sum and product': { sum: [{ constant: 3 }, { product: [{ diurnal: { mean: 5, peakHour: 12, troughToPeak: 0.5 } }, { spike: { at: '300s', multiplier: 4, rise: '10s', hold: '20s', decay: '60s' } }] }] },
+  };
+  for (const [name, spec] of Object.entries(curves)) {
+    test(`${name}: minOver ≤ value ≤ maxOver on every window, and both are attained on a 1 ms grid (±0.5%)`, () => {
+      const curve = buildCurve(curveSchema.parse(spec), 0);
+      const primitive = !('sum' in (spec as object));
+      for (let start = 0; start < 1_800e6; start += 37e6) {
+        const end = start + 60e6;
+        const lo = curve.minOver(start, end);
+        const hi = curve.maxOver(start, end);
+        let seenMin = Infinity;
+        let seenMax = -Infinity;
+        for (let t = start; t <= end; t += 1000) {
+          const v = curve.at(t);
+          seenMin = Math.min(seenMin, v);
+          seenMax = Math.max(seenMax, v);
+        }
+        expect(lo).toBeLessThanOrEqual(seenMin * (1 + 1e-12));
+        expect(hi).toBeGreaterThanOrEqual(seenMax * (1 - 1e-12));
+        if (primitive) {
+          expect(Math.abs(lo - seenMin)).toBeLessThanOrEqual(0.005 * seenMax);
+          expect(Math.abs(hi - seenMax)).toBeLessThanOrEqual(0.005 * seenMax);
+        }
+      }
+    });
+  }
 });

@@ -21,6 +21,7 @@ export class CurveArrivals implements EventHandler {
   private candidate = 0; // continuous time of the last candidate, µs
   private windowEnd = 0;
   private bound = 0; // upper bound of the rate in the current window, per µs
+  private flat = false; // the rate is constant over the window: every candidate is accepted
 
   constructor(
     private readonly sim: Simulation,
@@ -57,6 +58,7 @@ export class CurveArrivals implements EventHandler {
         if (start >= this.endMicros) return;
         this.windowEnd = start + WINDOW_MICROS;
         this.bound = this.curve.maxOver(start, this.windowEnd) / 1e6;
+        this.flat = this.curve.minOver(start, this.windowEnd) / 1e6 >= this.bound;
         t = start;
       }
       if (this.bound <= 0) {
@@ -70,7 +72,8 @@ export class CurveArrivals implements EventHandler {
         continue;
       }
       t = next;
-      if (random() * this.bound * 1e6 <= this.curve.at(t)) break;
+      // Thinning's acceptance test, skipped (not drawn) when it cannot fail.
+      if (this.flat || random() * this.bound * 1e6 <= this.curve.at(t)) break;
     }
     this.candidate = t;
     if (t < this.endMicros) this.sim.scheduleAt(Math.max(this.sim.now, Math.round(t)), this.event);

@@ -2,7 +2,7 @@ import type { CurveSpec } from '../../scenario/schema.js';
 
 /**
  * A request-rate curve over simulated time (per second, or a dimensionless factor for
- * spikes). Besides its value, each curve gives an upper bound of itself over an interval,
+ * spikes). Besides its value, each curve gives upper and lower bounds of itself over an interval,
  * which is what lets arrivals be generated exactly by thinning in short windows without
  * paying for the curve's global peak everywhere.
  */
@@ -11,6 +11,8 @@ export interface RateCurve {
   at(t: number): number;
   /** An upper bound of the value on [from, to] (µs); exact for the primitive curves. */
   maxOver(from: number, to: number): number;
+  /** A lower bound of the value on [from, to] (µs); exact for the primitive curves. */
+  minOver(from: number, to: number): number;
   /** ∫ value dt over [from, to], in value·seconds (expected arrivals for a rate). */
   integral(from: number, to: number): number;
 }
@@ -32,7 +34,7 @@ export function buildCurve(spec: CurveSpec, clockStartMicros: number): RateCurve
 }
 
 function constantCurve(value: number): RateCurve {
-  return { at: () => value, maxOver: () => value, integral: (a, b) => (value * (b - a)) / 1e6 };
+  return { at: () => value, maxOver: () => value, minOver: () => value, integral: (a, b) => (value * (b - a)) / 1e6 };
 }
 
 function rampCurve({ from, to, start, end }: { from: number; to: number; start: number; end: number }): RateCurve {
@@ -40,6 +42,7 @@ function rampCurve({ from, to, start, end }: { from: number; to: number; start: 
   return {
     at,
     maxOver: (a, b) => Math.max(at(a), at(b)),
+    minOver: (a, b) => Math.min(at(a), at(b)),
     integral: (a, b) => piecewiseLinearIntegral(at, [start, end], a, b),
   };
 }
@@ -49,6 +52,7 @@ function stepCurve({ at: stepAt, from, to }: { at: number; from: number; to: num
   return {
     at,
     maxOver: (a, b) => (b < stepAt ? from : a >= stepAt ? to : Math.max(from, to)),
+    minOver: (a, b) => (b < stepAt ? from : a >= stepAt ? to : Math.min(from, to)),
     integral: (a, b) => (from * Math.max(0, Math.min(b, stepAt) - a) + to * Math.max(0, b - Math.max(a, stepAt))) / 1e6,
   };
 }
@@ -68,6 +72,8 @@ function spikeCurve(s: { at: number; multiplier: number; rise: number; hold: num
     at,
     // Non-decreasing up to peakEnd and non-increasing after it.
     maxOver: (a, b) => (b < peakStart ? at(b) : a > peakEnd ? at(a) : s.multiplier),
+    // …so its minimum over an interval is at one end.
+    minOver: (a, b) => Math.min(at(a), at(b)),
     integral: (a, b) => {
       let total = piecewiseLinearIntegral(at, [s.at, peakStart, peakEnd], Math.min(a, peakEnd), Math.min(b, peakEnd));
       const from = Math.max(a, peakEnd);
@@ -93,6 +99,10 @@ function diurnalCurve(d: { mean: number; peakHour: number; troughToPeak: number 
       const nextPeak = a + mod(-phase - a, DAY);
       return nextPeak <= b ? d.mean * (1 + amplitude) : Math.max(at(a), at(b));
     },
+    minOver: (a, b) => {
+      const nextTrough = a + mod(-phase + DAY / 2 - a, DAY);
+      return nextTrough <= b ? d.mean * (1 - amplitude) : Math.min(at(a), at(b));
+    },
     integral: (a, b) => (d.mean * (b - a + (amplitude / omega) * (Math.sin(omega * (b + phase)) - Math.sin(omega * (a + phase))))) / 1e6,
   };
 }
@@ -105,6 +115,7 @@ function sumCurve(parts: RateCurve[]): RateCurve {
       return total;
     },
     maxOver: (a, b) => parts.reduce((s, p) => s + p.maxOver(a, b), 0),
+    minOver: (a, b) => parts.reduce((s, p) => s + p.minOver(a, b), 0),
     integral: (a, b) => parts.reduce((s, p) => s + p.integral(a, b), 0),
   };
 }
@@ -119,6 +130,7 @@ function productCurve(parts: RateCurve[]): RateCurve {
     at,
     // Every curve is non-negative, so the product of the bounds bounds the product.
     maxOver: (a, b) => parts.reduce((s, p) => s * p.maxOver(a, b), 1),
+    minOver: (a, b) => parts.reduce((s, p) => s * p.minOver(a, b), 1),
     integral: (a, b) => numericIntegral(at, a, b),
   };
 }

@@ -21,6 +21,7 @@ export class RequestMix {
   }
 
   drawClass(): number {
+    if (this.cumulative.length === 1) return 0; // certain: no draw
     const u = this.random() * this.cumulative[this.cumulative.length - 1];
     let i = 0;
     while (i < this.cumulative.length - 1 && this.cumulative[i] <= u) i++;
