@@ -36,7 +36,7 @@ const SERVER_DONE = 2;
  * Deadlines: all requests of a class share one timeout and arrive in time order, so their
  * deadlines are already sorted. Each class keeps a FIFO of (id, serial, deadline) and one
  * timer for its earliest deadline; answered requests are skipped when the timer reaches
- * them. A request therefore costs no heap operation for its timeout.
+ * them, or dropped when the FIFO fills. A request therefore costs no heap operation for its timeout.
  */
 export class Requests implements EventHandler {
   arrivalTime = new Float64Array(1024);
@@ -93,7 +93,7 @@ export class Requests implements EventHandler {
     const queue = this.deadlines[classId];
     const deadline = now + this.timeoutMicros[classId];
     if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, classId);
-    queue.push(id, serial, deadline);
+    queue.push(id, serial, deadline, this.serial, this.flags);
     this.changeInSystem(1);
     this.outcomes.arrived(classId);
     return id;
@@ -145,6 +145,11 @@ export class Requests implements EventHandler {
     if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, classId);
   }
 
+  /** Slots held by the deadline FIFOs (a memory gauge: it follows requests in flight). */
+  deadlineSlots(): number {
+    return this.deadlines.reduce((sum, queue) => sum + queue.capacity, 0);
+  }
+
   /** ∫ (requests in system) dt from the start to now, in request·µs. */
   inSystemIntegral(): number {
     return this.inSystemArea + this.inSystem * (this.sim.now - this.inSystemSince);
@@ -193,13 +198,41 @@ class DeadlineQueue {
   private head = 0;
   length = 0;
 
-  push(id: number, serial: number, deadline: number): void {
-    if (this.length === this.ids.length) this.grow();
+  /**
+   * Appends a request. A full ring first drops the requests already answered (keeping the
+   * order), and grows only if more than half are still waiting: memory follows the requests
+   * in flight, not arrival rate × timeout.
+   */
+  push(id: number, serial: number, deadline: number, requestSerial: Float64Array, flags: Int32Array): void {
+    if (this.length === this.ids.length) {
+      this.dropAnswered(requestSerial, flags);
+      if (2 * this.length > this.ids.length) this.grow();
+    }
     const i = (this.head + this.length) & (this.ids.length - 1);
     this.ids[i] = id;
     this.serials[i] = serial;
     this.times[i] = deadline;
     this.length++;
+  }
+
+  private dropAnswered(requestSerial: Float64Array, flags: Int32Array): void {
+    const mask = this.ids.length - 1;
+    let kept = 0;
+    // Writes trail reads around the ring, so nothing unread is overwritten.
+    for (let k = 0; k < this.length; k++) {
+      const from = (this.head + k) & mask;
+      const id = this.ids[from];
+      if (requestSerial[id] !== this.serials[from] || flags[id] & CLIENT_DONE) continue;
+      const to = (this.head + kept++) & mask;
+      this.ids[to] = id;
+      this.serials[to] = this.serials[from];
+      this.times[to] = this.times[from];
+    }
+    this.length = kept;
+  }
+
+  get capacity(): number {
+    return this.ids.length;
   }
 
   peekId(): number {
