@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: throughput of the bare engine and of a simulated M/M/c, plus peak memory.
  * Wall-clock timing is the point here, so this file (not the simulator) reads the clock.
+ * Each measurement runs in its own process, so one's JIT feedback does not shape the other's code.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Simulation, type EventHandler } from '../engine/index.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import { runStrategy } from '../scenario/run.js';
@@ -55,11 +58,25 @@ const RUNS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs: number[]) => `(runs ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 
-holdModel(1_000_000); // warm-up (JIT)
-const engine = Array.from({ length: RUNS }, () => holdModel(20_000_000));
-console.log(`engine hold model (10,000 pending):  ${fmt(median(engine))} events/s   (target ≥ 5 M) ${range(engine)}`);
-const mmcRuns = Array.from({ length: RUNS }, () => mmc(5_000_000));
-const requestRates = mmcRuns.map((m) => m.requestsPerSecond);
-const eventRates = mmcRuns.map((m) => m.eventsPerSecond);
-console.log(`M/M/c c=10 ρ=0.9, 5 M requests:      ${fmt(median(requestRates))} requests/s (target ≥ 1.5 M) ${range(requestRates)}, ${fmt(median(eventRates))} events/s`);
-console.log(`peak memory (RSS):                   ${(peakRssBytes / 1024 ** 2).toFixed(0)} MiB`);
+type Part = { rates: number[]; eventRates?: number[]; peakRssBytes: number };
+
+function measure(part: string): Part {
+  if (part === 'engine') {
+    holdModel(1_000_000); // warm-up (JIT)
+    return { rates: Array.from({ length: RUNS }, () => holdModel(20_000_000)), peakRssBytes };
+  }
+  mmc(500_000); // warm-up (JIT)
+  const runs = Array.from({ length: RUNS }, () => mmc(5_000_000));
+  return { rates: runs.map((m) => m.requestsPerSecond), eventRates: runs.map((m) => m.eventsPerSecond), peakRssBytes };
+}
+
+const part = process.argv[2];
+if (part) console.log(JSON.stringify(measure(part)));
+else {
+  const child = (name: string): Part => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), name], { encoding: 'utf8' })) as Part;
+  const engine = child('engine');
+  console.log(`engine hold model (10,000 pending):  ${fmt(median(engine.rates))} events/s   (target ≥ 5 M) ${range(engine.rates)}`);
+  const m = child('mmc');
+  console.log(`M/M/c c=10 ρ=0.9, 5 M requests:      ${fmt(median(m.rates))} requests/s (target ≥ 1.5 M) ${range(m.rates)}, ${fmt(median(m.eventRates ?? []))} events/s`);
+  console.log(`peak memory (RSS):                   ${(Math.max(engine.peakRssBytes, m.peakRssBytes) / 1024 ** 2).toFixed(0)} MiB`);
+}
