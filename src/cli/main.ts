@@ -225,10 +225,16 @@ async function hpaDryRun(options: DryRunOptions): Promise<number> {
   return EXIT_OK;
 }
 
+/** The package's version, read from its package.json (two levels above dist/cli/). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function program(setExit: (code: number) => void): Command {
   const cli = new Command()
     .name('simulate')
     .description('Simulate how a web system scales: replay traffic against a scenario, compare strategies.')
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride()
     .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error.');
@@ -287,4 +293,9 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// A reader that stops early (`simulate --help | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  throw error;
+});
 process.exitCode = await main(process.argv);

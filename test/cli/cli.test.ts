@@ -84,6 +84,19 @@ describe('a run', () => {
     expect(ja.strategies[0].summary.requests).not.toBe(jb.strategies[0].summary.requests);
   });
 
+  test('`npx simulate` runs the package bin as a new user would (executable, with its shebang)', () => {
+    const r = spawnSync('npx', ['--no-install', 'simulate', '--version'], { encoding: 'utf8' });
+    expect(r.stderr).not.toContain('Permission denied');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test('a reader that closes the pipe early gets no stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" --help | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toContain('Usage: simulate');
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+
   test('--help is clear', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(out).toContain('Usage: simulate');
