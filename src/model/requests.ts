@@ -19,6 +19,14 @@ export interface AbandonListener {
   abandoned(requestId: number): void;
 }
 
+/**
+ * The client of an internal request class (a kubelet's readiness probe): gets the outcome
+ * instead of the metrics, and the abandon when it gives up.
+ */
+export interface InternalClient extends AbandonListener {
+  answered(requestId: number, ok: boolean): void;
+}
+
 export const STAGE_NONE = 0;
 export const STAGE_QUEUED = 1;
 export const STAGE_ACTIVE = 2;
@@ -61,16 +69,34 @@ export class Requests implements EventHandler {
   private inSystemArea = 0;
   private inSystemSince = 0;
   private abandonListener: AbandonListener | undefined;
+  /** Classes from this id on are internal (not users' traffic): see `addInternalClass`. */
+  private readonly firstInternalClass: number;
+  private readonly timeoutMicros: number[];
+  private readonly internalClients: InternalClient[] = [];
 
   constructor(
     private readonly sim: Simulation,
     private readonly outcomes: OutcomeListener,
     /** Client timeout of each request class, µs. */
-    private readonly timeoutMicros: readonly number[],
+    timeoutMicros: readonly number[],
   ) {
     this.deadlineEvent = sim.register(this);
+    this.timeoutMicros = [...timeoutMicros];
+    this.firstInternalClass = timeoutMicros.length;
     this.deadlines = timeoutMicros.map(() => new DeadlineQueue());
     this.grow();
+  }
+
+  /**
+   * A class of requests that are not users' traffic (readiness probes): they queue and use
+   * workers like any request but stay out of the metrics and of Little's law; `client` gets
+   * their outcomes. Returns the class id.
+   */
+  addInternalClass(timeoutMicros: number, client: InternalClient): number {
+    this.timeoutMicros.push(timeoutMicros);
+    this.deadlines.push(new DeadlineQueue());
+    this.internalClients.push(client);
+    return this.timeoutMicros.length - 1;
   }
 
   onAbandon(listener: AbandonListener): void {
@@ -94,8 +120,10 @@ export class Requests implements EventHandler {
     const deadline = now + this.timeoutMicros[classId];
     if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, classId);
     queue.push(id, serial, deadline, this.serial, this.flags);
-    this.changeInSystem(1);
-    this.outcomes.arrived(classId);
+    if (classId < this.firstInternalClass) {
+      this.changeInSystem(1);
+      this.outcomes.arrived(classId);
+    }
     return id;
   }
 
@@ -107,14 +135,18 @@ export class Requests implements EventHandler {
   succeed(id: number): void {
     if (this.flags[id] & CLIENT_DONE) return;
     this.finishClient(id);
-    this.outcomes.succeeded(this.classId[id], this.sim.now - this.arrivalTime[id]);
+    const classId = this.classId[id];
+    if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].answered(id, true);
+    else this.outcomes.succeeded(classId, this.sim.now - this.arrivalTime[id]);
   }
 
   /** The client gets an error. */
   fail(id: number, cause: number): void {
     if (this.flags[id] & CLIENT_DONE) return;
     this.finishClient(id);
-    this.outcomes.failed(this.classId[id], cause, this.sim.now - this.arrivalTime[id]);
+    const classId = this.classId[id];
+    if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].answered(id, false);
+    else this.outcomes.failed(classId, cause, this.sim.now - this.arrivalTime[id]);
   }
 
   /** The server has let go of the request (finished, dropped or killed it). */
@@ -140,7 +172,9 @@ export class Requests implements EventHandler {
       queue.shift();
       if (!live) continue;
       this.fail(id, CAUSE_TIMEOUT);
-      if (!(this.flags[id] & SERVER_DONE)) this.abandonListener?.abandoned(id);
+      if (this.flags[id] & SERVER_DONE) continue;
+      if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].abandoned(id);
+      else this.abandonListener?.abandoned(id);
     }
     if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, classId);
   }
@@ -157,7 +191,7 @@ export class Requests implements EventHandler {
 
   private finishClient(id: number): void {
     this.flags[id] |= CLIENT_DONE;
-    this.changeInSystem(-1);
+    if (this.classId[id] < this.firstInternalClass) this.changeInSystem(-1);
     if (this.flags[id] & SERVER_DONE) this.free[this.freeCount++] = id;
   }
 

@@ -32,7 +32,7 @@ export function buildTimeline(input: TimelineInput): string[] {
 
   const { columns, rows } = input.timeseries;
   const col = (name: string) => columns.indexOf(name);
-  const [t, p99, pending, ready, arrivals, nodes] = ['t_s', 'p99_ms', 'pods_pending', 'pods_ready', 'arrivals_rps', 'nodes_ready'].map(col);
+  const [t, p99, pending, ready, arrivals, nodes, notReady] = ['t_s', 'p99_ms', 'pods_pending', 'pods_ready', 'arrivals_rps', 'nodes_ready', 'pods_not_ready'].map(col);
   const errorCols = columns.map((c, i) => (c.startsWith('errors_') ? i : -1)).filter((i) => i >= 0);
   const width = rows.length > 1 ? rows[1][t] - rows[0][t] : rows.length === 1 ? rows[0][t] : 0;
 
@@ -40,6 +40,7 @@ export function buildTimeline(input: TimelineInput): string[] {
   let worst = 0;
   let worstAt = 0;
   let pendingSince = -1;
+  let notReadySince = -1;
   let erroringSince = -1;
   let errorsInEpisode = 0;
   let lastNodes = nodes >= 0 && rows.length > 0 ? rows[0][nodes] : 0;
@@ -72,6 +73,15 @@ export function buildTimeline(input: TimelineInput): string[] {
       } else if (row[pending] === 0 && pendingSince >= 0) {
         add(start, 1, `no pods Pending any more (waited up to ${duration(start - pendingSince)})`);
         pendingSince = -1;
+      }
+    }
+    if (notReady >= 0) {
+      if (row[notReady] > 0 && notReadySince < 0) {
+        notReadySince = start;
+        add(start, 1, `${row[notReady]} pod${row[notReady] > 1 ? 's' : ''} failed the readiness probe and left the endpoints (${row[ready]} ready take the traffic)`);
+      } else if (row[notReady] === 0 && notReadySince >= 0) {
+        add(start, 1, `every running pod passes its readiness probe again (after ${duration(start - notReadySince)})`);
+        notReadySince = -1;
       }
     }
     const errors = errorCols.reduce((s, i) => s + row[i], 0);

@@ -222,6 +222,9 @@ function serviceConfig(name: string, spec: ServiceSpec) {
     probeInitialDelayMicros: spec.readinessProbe.initialDelaySeconds * 1e6,
     probePeriodMicros: spec.readinessProbe.periodSeconds * 1e6,
     probeSuccessThreshold: spec.readinessProbe.successThreshold,
+    probeFailureThreshold: spec.readinessProbe.failureThreshold,
+    probeThroughWorkers: spec.readinessProbe.httpGet !== undefined,
+    probeTimeoutMicros: spec.readinessProbe.timeoutSeconds * 1e6,
     endpointsPropagationMicros: spec.endpointsPropagationDelay,
     preStopMicros: spec.preStopSeconds * 1e6,
     terminationGracePeriodMicros: spec.terminationGracePeriodSeconds * 1e6,
@@ -231,9 +234,10 @@ function serviceConfig(name: string, spec: ServiceSpec) {
 
 /** Pod counts, queue and CPU of the service that takes the traffic. */
 function addServiceColumns(recorder: Recorder, target: Service, meanWorkSeconds: number): void {
-  const counts: PodCounts = { pending: 0, starting: 0, ready: 0, terminating: 0 };
+  const counts: PodCounts = { pending: 0, starting: 0, ready: 0, notReady: 0, terminating: 0 };
   recorder.addColumn({ name: 'pods_desired', sample: () => target.replicas });
   recorder.addColumn({ name: 'pods_ready', sample: () => target.countPods(counts).ready });
+  recorder.addColumn({ name: 'pods_not_ready', sample: () => counts.notReady });
   recorder.addColumn({ name: 'pods_starting', sample: () => counts.starting });
   recorder.addColumn({ name: 'pods_pending', sample: () => counts.pending });
   recorder.addColumn({ name: 'pods_terminating', sample: () => counts.terminating });

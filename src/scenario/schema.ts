@@ -110,12 +110,34 @@ export const podLifecycleSchema = z.strictObject({
     .optional(),
 });
 
-export const readinessProbeSchema = z.strictObject({
-  initialDelaySeconds: z.number().nonnegative().default(0),
-  periodSeconds: z.number().positive().default(10),
-  successThreshold: z.number().int().positive().default(1),
-  failureThreshold: z.number().int().positive().default(3),
-});
+const probePort = z.union([z.number().int().min(1).max(65535), z.string().min(1)]);
+
+export const readinessProbeSchema = z
+  .strictObject({
+    httpGet: z
+      .strictObject({
+        path: z.string().optional(),
+        port: probePort.optional(),
+        host: z.string().optional(),
+        scheme: z.enum(['HTTP', 'HTTPS']).optional(),
+        httpHeaders: z.array(z.strictObject({ name: z.string(), value: z.string() })).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'The probe is an HTTP request the app answers with its workers: it waits behind queued requests and fails when not answered within timeoutSeconds or when the queue is full. Fields as in Kubernetes; path and port are not used.',
+      }),
+    tcpSocket: z
+      .strictObject({ port: probePort.optional(), host: z.string().optional() })
+      .optional()
+      .meta({ description: 'The probe only opens a connection: it does not wait for a worker and never fails from load (the default when neither handler is given).' }),
+    initialDelaySeconds: z.number().nonnegative().default(0),
+    periodSeconds: z.number().positive().default(10),
+    timeoutSeconds: z.number().positive().default(1).meta({ description: 'An httpGet probe not answered within this fails (default 1, as upstream).' }),
+    successThreshold: z.number().int().positive().default(1),
+    failureThreshold: z.number().int().positive().default(3),
+  })
+  .refine((p) => !(p.httpGet && p.tcpSocket), { error: 'give one probe handler: httpGet or tcpSocket, not both' });
 
 export const serviceSchema = z.strictObject({
   replicas: z.number().int().nonnegative().meta({ description: 'Initial pods (the scale target of an HPA).' }),
@@ -127,7 +149,7 @@ export const serviceSchema = z.strictObject({
   queueCapacity: z.number().int().nonnegative().default(100).meta({ description: 'Per-pod FIFO queue of waiting requests; a full queue rejects with 503 (default 100).' }),
   loadBalancer: z.enum(['round-robin', 'least-outstanding', 'random']).default('round-robin').meta({ description: 'How requests are spread over ready pods (default round-robin).' }),
   startup: podLifecycleSchema.prefault({}).meta({ description: 'Pod start-up: image pull + container start, then the readiness probe.' }),
-  readinessProbe: readinessProbeSchema.prefault({}).meta({ description: 'Kubernetes readiness probe (defaults as upstream: period 10s, success 1, failure 3).' }),
+  readinessProbe: readinessProbeSchema.prefault({}).meta({ description: 'Kubernetes readiness probe (defaults as upstream: period 10s, timeout 1s, success 1, failure 3). After failureThreshold failed probes in a row a Ready pod leaves the endpoints until successThreshold probes succeed.' }),
   terminationGracePeriodSeconds: z.number().nonnegative().default(30).meta({ description: 'Time in-flight requests get to finish when a pod is removed (default 30).' }),
   preStopSeconds: z.number().nonnegative().default(0).meta({ description: 'lifecycle.preStop sleep: the app keeps serving while the endpoint removal propagates, then gets SIGTERM (default 0).' }),
   gracefulShutdown: z.boolean().default(true).meta({ description: 'On SIGTERM the app stops accepting and finishes in-flight requests (true, default), or exits at once (false).' }),

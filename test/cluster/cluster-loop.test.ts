@@ -66,7 +66,7 @@ describe('nodes, scheduler and cluster autoscaler in a run', () => {
     const retry = ca.filter((d) => d.reason === 'TriggeredScaleUp')[1];
     expect(retry.t_s - timeout.t_s).toBeGreaterThanOrEqual(300 - 1e-6);
     expect(retry.t_s - timeout.t_s).toBeLessThan(310);
-    expect(model.services.get('web')!.countPods({ pending: 0, starting: 0, ready: 0, terminating: 0 }).pending).toBe(1);
+    expect(model.services.get('web')!.countPods({ pending: 0, starting: 0, ready: 0, notReady: 0, terminating: 0 }).pending).toBe(1);
   });
 
   it('removes nodes unneeded for 10 min, draining gracefully (no failed requests)', () => {

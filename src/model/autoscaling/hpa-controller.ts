@@ -95,13 +95,13 @@ export class HpaController implements EventHandler {
     const base = { metadata: { name: pod.name }, containers };
     if (pod.phase === 'Pending' || pod.containerStartedAt === NEVER)
       return { ...base, status: { phase: 'Pending', ...(pod.scheduledAt !== NEVER ? { startTime: s(pod.scheduledAt) } : {}) } };
-    const ready = pod.phase === 'Ready' || (pod.phase === 'Terminating' && pod.readyAt !== NEVER);
+    const ready = (pod.phase === 'Ready' && !pod.notReady) || (pod.phase === 'Terminating' && pod.readyAt !== NEVER);
     return {
       ...base,
       status: {
         phase: 'Running',
         startTime: s(pod.scheduledAt),
-        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: s(ready ? pod.readyAt : pod.scheduledAt) }],
+        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: s(pod.readyConditionSince !== NEVER ? pod.readyConditionSince : pod.scheduledAt) }],
       },
       ...(pod.phase === 'Terminating' ? { deletionTimestamp: s(pod.terminatingAt) } : {}),
     };

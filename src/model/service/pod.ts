@@ -41,6 +41,15 @@ export class Pod {
   accepting = true;
   /** In the load balancer's endpoints. */
   inEndpoints = false;
+  /** Running but failing its readiness probe (Kubernetes' Ready condition False). */
+  notReady = false;
+  /** Last change of the Ready condition. */
+  readyConditionSince = NEVER;
+  /** Times the pod went from ready to not ready. */
+  readinessFailures = 0;
+  probeInFlight = false;
+  probeFailures = 0;
+  probeSuccesses = 0;
 
   private readonly active: Int32Array;
   activeCount = 0;

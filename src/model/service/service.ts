@@ -1,6 +1,6 @@
 import type { Distribution, EventHandler, RandomStream, Simulation } from '../../engine/index.js';
 import { Balancer, type BalancingAlgorithm } from '../balancer/balancer.js';
-import { CAUSE_REJECTED, type AbandonListener, type Requests } from '../requests.js';
+import { CAUSE_REJECTED, type AbandonListener, type InternalClient, type Requests } from '../requests.js';
 import type { RequestSink } from '../traffic/arrivals.js';
 import { Pod, type PodTemplate } from './pod.js';
 
@@ -14,6 +14,10 @@ export interface ServiceConfig {
   readonly probeInitialDelayMicros: number;
   readonly probePeriodMicros: number;
   readonly probeSuccessThreshold: number;
+  readonly probeFailureThreshold: number;
+  /** An httpGet probe: a request the pod's workers answer, failing after `probeTimeoutMicros`. */
+  readonly probeThroughWorkers: boolean;
+  readonly probeTimeoutMicros: number;
   /** Time for an endpoint change to reach the load balancer. */
   readonly endpointsPropagationMicros: number;
   readonly preStopMicros: number;
@@ -48,6 +52,8 @@ export interface PodCounts {
   pending: number;
   starting: number;
   ready: number;
+  /** Running but failing their readiness probe: out of the endpoints. */
+  notReady: number;
   terminating: number;
 }
 
@@ -58,7 +64,10 @@ const ENDPOINT_ADDED = 2;
 const ENDPOINT_REMOVED = 3;
 const SIGTERM = 4;
 const SIGKILL = 5;
+const ENDPOINT_UNREADY = 6;
 const KINDS = 8;
+/** CPU an httpGet health endpoint costs: negligible next to a request, but it needs a worker. */
+const PROBE_WORK_MICROS = 1000;
 const WARM_POD_AGE_MICROS = 3_600_000_000;
 
 /** Observer of pod transitions (the timeline, the HPA's view of pods). */
@@ -73,7 +82,7 @@ export interface PodListener {
  * at the grace deadline. Requests reaching a pod that stopped accepting fail with
  * `pod_terminated`, as do those still running at SIGKILL.
  */
-export class Service implements RequestSink, AbandonListener {
+export class Service implements RequestSink, AbandonListener, InternalClient {
   readonly pods: Pod[] = [];
   /** Pods the load balancer sends to (ready, or terminating but not yet propagated). */
   readonly endpoints: Pod[] = [];
@@ -83,6 +92,10 @@ export class Service implements RequestSink, AbandonListener {
   private readonly startupRandom: RandomStream;
   private probeSuccesses = new Map<number, number>();
   private listeners: PodListener[] = [];
+  /** Request class of this service's httpGet readiness probes, -1 without them. */
+  private readonly probeClass: number = -1;
+  /** Pod of each probe in flight, by request id. */
+  private readonly probesInFlight = new Map<number, Pod>();
   private nextPodNumber = 0;
   private retiredCpuUsage = 0;
 
@@ -98,6 +111,7 @@ export class Service implements RequestSink, AbandonListener {
     const lifecycle: EventHandler = { handleEvent: (arg) => this.lifecycle(arg) };
     this.completionEvent = sim.register(completion);
     this.lifecycleEvent = sim.register(lifecycle);
+    if (config.probeThroughWorkers) this.probeClass = requests.addInternalClass(config.probeTimeoutMicros, this);
   }
 
   setPlacement(placement: PodPlacement): void {
@@ -140,6 +154,48 @@ export class Service implements RequestSink, AbandonListener {
     if (podIndex >= 0) this.pods[podIndex].abandon(id);
   }
 
+  // ------------------------------------------------------------ readiness
+
+  /**
+   * The kubelet's probe worker ticks every period; a tick while the last probe is still
+   * out is skipped (a Go ticker drops ticks). The probe enters the pod like a request.
+   */
+  private probeReadyPod(pod: Pod): void {
+    this.sim.schedule(this.config.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
+    if (pod.probeInFlight) return;
+    pod.probeInFlight = true;
+    const id = this.requests.arrive(this.probeClass, PROBE_WORK_MICROS);
+    this.probesInFlight.set(id, pod);
+    pod.offer(id);
+  }
+
+  /** A probe's result: consecutive failures take the pod out of the endpoints, successes bring it back. */
+  answered(id: number, ok: boolean): void {
+    const pod = this.probesInFlight.get(id)!;
+    this.probesInFlight.delete(id);
+    pod.probeInFlight = false;
+    if (pod.phase !== 'Ready') return;
+    const c = this.config;
+    if (ok) {
+      pod.probeFailures = 0;
+      if (pod.notReady && ++pod.probeSuccesses >= c.probeSuccessThreshold) {
+        pod.notReady = false;
+        pod.readyConditionSince = this.sim.now;
+        this.notify(pod);
+        this.sim.schedule(c.endpointsPropagationMicros, this.lifecycleEvent, pod.index * KINDS + ENDPOINT_ADDED);
+      }
+    } else {
+      pod.probeSuccesses = 0;
+      if (!pod.notReady && ++pod.probeFailures >= c.probeFailureThreshold) {
+        pod.notReady = true;
+        pod.readyConditionSince = this.sim.now;
+        pod.readinessFailures++;
+        this.notify(pod);
+        this.sim.schedule(c.endpointsPropagationMicros, this.lifecycleEvent, pod.index * KINDS + ENDPOINT_UNREADY);
+      }
+    }
+  }
+
   // ------------------------------------------------------------ scaling
 
   /** Pods that count toward the replica count (not terminating). */
@@ -158,7 +214,7 @@ export class Service implements RequestSink, AbandonListener {
     }
     if (current > desired) {
       // Like the ReplicaSet controller: unscheduled first, then not ready, then the newest.
-      const rank = (p: Pod) => (p.phase === 'Pending' ? 0 : p.phase === 'Starting' ? 1 : 2);
+      const rank = (p: Pod) => (p.phase === 'Pending' ? 0 : p.phase === 'Starting' || p.notReady ? 1 : 2);
       const victims = this.pods
         .filter((p) => p.phase === 'Pending' || p.phase === 'Starting' || p.phase === 'Ready')
         .sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt || b.index - a.index)
@@ -204,10 +260,11 @@ export class Service implements RequestSink, AbandonListener {
   }
 
   countPods(into: PodCounts): PodCounts {
-    into.pending = into.starting = into.ready = into.terminating = 0;
+    into.pending = into.starting = into.ready = into.notReady = into.terminating = 0;
     for (const pod of this.pods) {
       if (pod.phase === 'Pending') into.pending++;
       else if (pod.phase === 'Starting') into.starting++;
+      else if (pod.phase === 'Ready' && pod.notReady) into.notReady++;
       else if (pod.phase === 'Ready') into.ready++;
       else if (pod.phase === 'Terminating') into.terminating++;
     }
@@ -248,12 +305,13 @@ export class Service implements RequestSink, AbandonListener {
 
   private becomeReady(pod: Pod): void {
     pod.phase = 'Ready';
-    pod.readyAt = pod.scheduledAt < 0 ? pod.scheduledAt : this.sim.now; // warm pods: ready since before the run
+    pod.readyAt = pod.readyConditionSince = pod.scheduledAt < 0 ? pod.scheduledAt : this.sim.now; // warm pods: ready since before the run
     this.notify(pod);
+    if (this.probeClass >= 0) this.sim.schedule(this.config.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
   }
 
   private addEndpoint(pod: Pod): void {
-    if (pod.phase !== 'Ready' || pod.inEndpoints) return;
+    if (pod.phase !== 'Ready' || pod.notReady || pod.inEndpoints) return;
     pod.inEndpoints = true;
     this.endpoints.push(pod);
   }
@@ -283,6 +341,8 @@ export class Service implements RequestSink, AbandonListener {
         this.sim.schedule(c.probeInitialDelayMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
         return;
       case PROBE: {
+        if (pod.phase === 'Ready') return this.probeReadyPod(pod);
+        // Before Ready no traffic reaches the pod, so an httpGet probe would be answered at once.
         if (pod.phase !== 'Starting') return;
         const successes = (this.probeSuccesses.get(pod.index) ?? 0) + 1;
         if (successes >= c.probeSuccessThreshold) {
@@ -300,6 +360,9 @@ export class Service implements RequestSink, AbandonListener {
         return;
       case ENDPOINT_REMOVED:
         if (pod.phase === 'Terminating') this.removeEndpoint(pod);
+        return;
+      case ENDPOINT_UNREADY:
+        if (pod.phase === 'Ready' && pod.notReady) this.removeEndpoint(pod);
         return;
       case SIGTERM:
         if (pod.phase !== 'Terminating' || !pod.accepting) return;
