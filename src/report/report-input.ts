@@ -23,7 +23,7 @@ export interface ReportInput {
 export interface StrategyReport {
   name: string;
   /** Timeseries as in timeseries.csv: `t_s`, `arrivals_rps`, `completed_rps`, `p50_ms`, `p95_ms`, `p99_ms`,
-   *  `errors_<cause>` (counts per interval), `pods_desired`, `pods_ready`, `pods_starting`, `pods_pending`,
+   *  `errors_<cause>` (counts per interval), `pods_desired`, `pods_ready`, `pods_not_ready`, `pods_starting`, `pods_pending`,
    *  `pods_terminating`, `nodes_ready`, `nodes_provisioning`, `capacity_rps` (what ready pods can serve),
    *  `cpu_utilization_pct`, `queue_length`, `cost_usd`, `cost_cumulative_usd` — any may be missing. */
   timeseries: { columns: string[]; rows: number[][] };
