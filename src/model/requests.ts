@@ -136,8 +136,8 @@ export class Requests implements EventHandler {
     if (this.flags[id] & CLIENT_DONE) return;
     this.finishClient(id);
     const classId = this.classId[id];
-    if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].answered(id, true);
-    else this.outcomes.succeeded(classId, this.sim.now - this.arrivalTime[id]);
+    if (classId < this.firstInternalClass) this.outcomes.succeeded(classId, this.sim.now - this.arrivalTime[id]);
+    else this.answerInternal(id, true);
   }
 
   /** The client gets an error. */
@@ -145,8 +145,13 @@ export class Requests implements EventHandler {
     if (this.flags[id] & CLIENT_DONE) return;
     this.finishClient(id);
     const classId = this.classId[id];
-    if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].answered(id, false);
-    else this.outcomes.failed(classId, cause, this.sim.now - this.arrivalTime[id]);
+    if (classId < this.firstInternalClass) this.outcomes.failed(classId, cause, this.sim.now - this.arrivalTime[id]);
+    else this.answerInternal(id, false);
+  }
+
+  // Out of line, so that the hot `succeed` stays small enough to be inlined.
+  private answerInternal(id: number, ok: boolean): void {
+    this.internalClients[this.classId[id] - this.firstInternalClass].answered(id, ok);
   }
 
   /** The server has let go of the request (finished, dropped or killed it). */

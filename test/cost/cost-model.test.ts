@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fargateMemoryGb, fargateVcpu } from '../../src/model/cost/cost-model.js';
+import { fargateConfiguration } from '../../src/model/cost/cost-model.js';
 import { runStrategy } from '../../src/scenario/run.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -36,17 +36,22 @@ describe('cost of a run (prices from the catalog, hand-computed)', () => {
     expect(r.summary.cost.totalUsd).toBeCloseTo(0.1, 12);
   });
 
-  it('without nodes, pods bill as Fargate: 3 × (0.5 vCPU × $0.04048 + 0.5 GB × $0.004445) per hour', () => {
+  it('without nodes, pods bill as Fargate: 3 × (0.5 vCPU × $0.04048 + 1 GB × $0.004445) per hour (512Mi + 256 MB → 1 GB)', () => {
     const r = run({ duration: '1h', traffic, services: { web: web(3) }, cost: { controlPlane: 'none' } });
-    expect(r.summary.cost.totalUsd).toBeCloseTo(3 * (0.5 * 0.04048 + 0.5 * 0.004445), 12);
+    expect(r.summary.cost.totalUsd).toBeCloseTo(3 * (0.5 * 0.04048 + 1 * 0.004445), 12);
   });
 
-  it('rounds pod requests up to Fargate sizes', () => {
-    expect(fargateVcpu(300)).toBe(0.5);
-    expect(fargateVcpu(1000)).toBe(1);
-    expect(fargateVcpu(1001)).toBe(2);
-    expect(fargateMemoryGb(512 * 1024 ** 2)).toBe(0.5);
-    expect(fargateMemoryGb(1.2 * 1024 ** 3)).toBe(2);
+  it('bills the smallest Fargate configuration holding the requests plus 256 MB (EKS user guide examples)', () => {
+    const MiB = 1024 ** 2;
+    const GiB = 1024 ** 3;
+    expect(fargateConfiguration(250, 256 * MiB)).toEqual({ vcpu: 0.25, memoryGb: 0.5 }); // 256 + 256 MB = 0.5 GB
+    expect(fargateConfiguration(500, 512 * MiB)).toEqual({ vcpu: 0.5, memoryGb: 1 }); // 768 MB: 0.5 vCPU starts at 1 GB
+    expect(fargateConfiguration(300, 1.2 * GiB)).toEqual({ vcpu: 0.5, memoryGb: 2 });
+    expect(fargateConfiguration(1000, 2 * GiB)).toEqual({ vcpu: 1, memoryGb: 3 });
+    // The guide's own case: 1 vCPU and 8 GB become 8.25 GB, which no 1-vCPU size holds: 2 vCPU, 9 GB.
+    expect(fargateConfiguration(1000, 8 * GiB)).toEqual({ vcpu: 2, memoryGb: 9 });
+    expect(fargateConfiguration(1001, 1 * GiB)).toEqual({ vcpu: 2, memoryGb: 4 });
+    expect(fargateConfiguration(8000, 17 * GiB)).toEqual({ vcpu: 8, memoryGb: 20 }); // 4 GB steps
   });
 
   it('counts lost revenue: failed requests × order value × conversion rate', () => {

@@ -6,9 +6,19 @@ import { usageMeterFor, UsageMeter } from './usage-meter.js';
 
 /** EC2 bills per second with a one-minute minimum. */
 const EC2_BILLING = { granularitySeconds: 1, minimumSeconds: 60 };
-/** Fargate's vCPU sizes; a pod's request is rounded up to the next one. */
-const FARGATE_VCPU = [0.25, 0.5, 1, 2, 4, 8, 16];
 const GIB = 1024 ** 3;
+/** Memory Fargate adds to every pod for kubelet, kube-proxy and containerd. */
+const FARGATE_OVERHEAD_BYTES = 256 * 1024 ** 2;
+/** Fargate's configurations: vCPU with its memory sizes (GB), smallest first. */
+const FARGATE_CONFIGURATIONS: { vcpu: number; memoryGb: number[] }[] = [
+  { vcpu: 0.25, memoryGb: [0.5, 1, 2] },
+  { vcpu: 0.5, memoryGb: [1, 2, 3, 4] },
+  { vcpu: 1, memoryGb: range(2, 8, 1) },
+  { vcpu: 2, memoryGb: range(4, 16, 1) },
+  { vcpu: 4, memoryGb: range(8, 30, 1) },
+  { vcpu: 8, memoryGb: range(16, 60, 4) },
+  { vcpu: 16, memoryGb: range(32, 120, 8) },
+];
 
 /** One metered resource line of the bill ("nodes general (m5.large)", "control plane"). */
 interface Line {
@@ -71,8 +81,9 @@ export class CostModel implements NodeListener, PodListener {
     const t = service.config.template;
     const running = this.fargateCpu!.isRunning(key);
     if (!running && (pod.phase === 'Starting' || pod.phase === 'Ready')) {
-      this.fargateCpu!.start(key, this.seconds(), fargateVcpu(t.cpuRequestMillicores));
-      this.fargateMemory!.start(key, this.seconds(), fargateMemoryGb(t.memoryRequestBytes));
+      const size = fargateConfiguration(t.cpuRequestMillicores, t.memoryRequestBytes);
+      this.fargateCpu!.start(key, this.seconds(), size.vcpu);
+      this.fargateMemory!.start(key, this.seconds(), size.memoryGb);
     } else if (running && pod.phase === 'Terminated') {
       this.fargateCpu!.stop(key, this.seconds());
       this.fargateMemory!.stop(key, this.seconds());
@@ -104,13 +115,25 @@ export class CostModel implements NodeListener, PodListener {
   }
 }
 
-export function fargateVcpu(cpuMillicores: number): number {
+/**
+ * The configuration Fargate bills a pod for: its requests plus 256 MB for the Kubernetes
+ * components, rounded up to the smallest vCPU/memory combination that holds both (EKS user
+ * guide, "Fargate Pod configuration"); the largest one if nothing does.
+ */
+export function fargateConfiguration(cpuMillicores: number, memoryBytes: number): { vcpu: number; memoryGb: number } {
   const vcpu = cpuMillicores / 1000;
-  return FARGATE_VCPU.find((size) => size >= vcpu - 1e-9) ?? FARGATE_VCPU[FARGATE_VCPU.length - 1];
+  const memoryGb = (memoryBytes + FARGATE_OVERHEAD_BYTES) / GIB;
+  for (const c of FARGATE_CONFIGURATIONS) {
+    if (c.vcpu < vcpu - 1e-9) continue;
+    const fit = c.memoryGb.find((m) => m >= memoryGb - 1e-9);
+    if (fit !== undefined) return { vcpu: c.vcpu, memoryGb: fit };
+  }
+  const largest = FARGATE_CONFIGURATIONS[FARGATE_CONFIGURATIONS.length - 1];
+  return { vcpu: largest.vcpu, memoryGb: largest.memoryGb[largest.memoryGb.length - 1] };
 }
 
-/** Memory rounded up to a whole GB (0.5 GB minimum), as Fargate sizes go. */
-export function fargateMemoryGb(memoryBytes: number): number {
-  const gb = memoryBytes / GIB;
-  return gb <= 0.5 ? 0.5 : Math.ceil(gb - 1e-9);
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
 }
