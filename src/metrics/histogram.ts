@@ -11,10 +11,6 @@ const BUCKETS = 1400;
 /** Number of buckets of every LogHistogram (fixed). */
 export const HISTOGRAM_BUCKETS = BUCKETS;
 
-/** The last value `record` bucketed, and its bucket (NaN never matches, so it starts empty). */
-let lastValue = NaN;
-let lastBucket = 0;
-
 export class LogHistogram {
   readonly counts = new Float64Array(BUCKETS);
   count = 0;
@@ -22,12 +18,7 @@ export class LogHistogram {
   max = 0;
 
   record(value: number): void {
-    // The recorder files each latency in several histograms in a row: one logarithm serves all.
-    if (value !== lastValue) {
-      lastValue = value;
-      lastBucket = bucketIndex(value);
-    }
-    this.counts[lastBucket]++;
+    this.counts[bucketIndex(value)]++;
     this.count++;
     this.sum += value;
     if (value > this.max) this.max = value;

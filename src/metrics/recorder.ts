@@ -24,6 +24,7 @@ export interface ClassTotals {
 export class Recorder implements OutcomeListener, EventHandler {
   readonly columns: string[];
   readonly rows: number[][] = [];
+  /** Latencies of the whole run: each interval's histogram is added in when the interval ends. */
   readonly runHistogram = new LogHistogram();
   /** Sum and count of every answered request's time in system (successes and failures), for Little's law. */
   responseTimeSumMicros = 0;
@@ -86,7 +87,6 @@ export class Recorder implements OutcomeListener, EventHandler {
     this.intervalSucceeded++;
     this.classTotals[classId].succeeded++;
     this.intervalHistogram.record(latencyMicros);
-    this.runHistogram.record(latencyMicros);
     this.responseTimeSumMicros += latencyMicros;
     this.responses++;
   }
@@ -108,7 +108,12 @@ export class Recorder implements OutcomeListener, EventHandler {
   /** Writes the row for the (possibly partial) interval ending now. */
   flush(): void {
     const width = this.sim.now - this.intervalStart;
-    if (width <= 0) return;
+    if (width <= 0) {
+      // A second flush at the same instant (the run's end on an interval boundary): no row.
+      this.runHistogram.add(this.intervalHistogram);
+      this.intervalHistogram.reset();
+      return;
+    }
     const seconds = width / 1e6;
     const h = this.intervalHistogram;
     const row = [
@@ -123,6 +128,7 @@ export class Recorder implements OutcomeListener, EventHandler {
     for (const column of this.extraColumns) row.push(column.sample(width));
     this.rows.push(row);
     if (this.intervalListener) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
+    this.runHistogram.add(h);
     h.reset();
     this.intervalArrivals = 0;
     this.intervalSucceeded = 0;

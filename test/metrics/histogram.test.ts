@@ -88,3 +88,19 @@ test('bucketIndex is the bucket record uses; lowest/highest occupied buckets', (
   // Reported value of a bucket is within 1% of every value in it.
   for (const v of [70, 5_000, 2e6]) expect(Math.abs(bucketValue(bucketIndex(v)) - v) / v).toBeLessThan(0.01);
 });
+
+test('the run histogram, summed from the interval histograms, holds every success', async () => {
+  const { scenario, simulate } = await import('../helpers/scenario.js');
+  // 10 min of 50/s on 10 s intervals: the run ends on an interval boundary, where the last
+  // interval flush and the final flush fall on the same instant.
+  const s = scenario({
+    duration: '10m',
+    traffic: { rate: { constant: 50 }, classes: { req: { share: 1, cpu: '20ms' } } },
+    services: { web: { replicas: 4 } },
+  });
+  const { model, summary } = simulate(s);
+  expect(summary.completed).toBeGreaterThan(25_000);
+  expect(model.recorder.runHistogram.count).toBe(summary.completed);
+  const perInterval = model.recorder.rows.reduce((sum, row) => sum + row[model.recorder.columns.indexOf('completed_rps')] * 10, 0);
+  expect(perInterval).toBeCloseTo(summary.completed, 6);
+});
