@@ -48,12 +48,12 @@ export class Simulation {
 
   /** Schedules `handler` to run `delay` µs from now; returns a handle for `cancel`. */
   schedule(delay: Micros, handler: number, arg = 0): number {
-    if (!(delay >= 0)) throw new RangeError(`cannot schedule ${delay} µs in the past`);
+    if (!(delay >= 0)) throwPast(this.currentTime + delay, this.currentTime);
     return this.queue.push(this.currentTime + Math.round(delay), handler, arg);
   }
 
   scheduleAt(time: Micros, handler: number, arg = 0): number {
-    if (!(time >= this.currentTime)) throw new RangeError(`cannot schedule at ${time} µs, now is ${this.currentTime}`);
+    if (!(time >= this.currentTime)) throwPast(time, this.currentTime);
     return this.queue.push(Math.round(time), handler, arg);
   }
 
@@ -87,4 +87,9 @@ export class Simulation {
   stop(): void {
     this.stopped = true;
   }
+}
+
+/** Out of line: a throw with a message would make the hot `schedule` too big to inline. */
+function throwPast(time: number, now: number): never {
+  throw new RangeError(`cannot schedule at ${time} µs, now is ${now}`);
 }
