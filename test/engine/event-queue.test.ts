@@ -91,7 +91,8 @@ class SortedReference {
   private times: number[] = [];
   private seqs: number[] = [];
   private start = 0;
-  insert(t: number, seq: number): void {
+  /** First position at or after (t, seq). */
+  private lowerBound(t: number, seq: number): number {
     let lo = this.start;
     let hi = this.times.length;
     while (lo < hi) {
@@ -99,18 +100,16 @@ class SortedReference {
       if (this.times[mid] < t || (this.times[mid] === t && this.seqs[mid] < seq)) lo = mid + 1;
       else hi = mid;
     }
-    this.times.splice(lo, 0, t);
-    this.seqs.splice(lo, 0, seq);
+    return lo;
+  }
+  insert(t: number, seq: number): void {
+    const at = this.lowerBound(t, seq);
+    this.times.splice(at, 0, t);
+    this.seqs.splice(at, 0, seq);
   }
   /** Removes (t, seq); false when it is not there (already popped). */
   remove(t: number, seq: number): boolean {
-    let lo = this.start;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.times[mid] < t || (this.times[mid] === t && this.seqs[mid] < seq)) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.lowerBound(t, seq);
     if (lo === this.times.length || this.times[lo] !== t || this.seqs[lo] !== seq) return false;
     this.times.splice(lo, 1);
     this.seqs.splice(lo, 1);
