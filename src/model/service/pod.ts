@@ -154,8 +154,7 @@ export class Pod {
       // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
       if (finish - this.virtualWork <= FINISHED_MICROS) {
         this.active[i] = this.active[--this.activeCount];
-        requests.succeed(id); // no-op when the client already timed out
-        requests.releaseServer(id);
+        requests.served(id);
         this.completed++;
       } else {
         if (finish < earliest) earliest = finish;
