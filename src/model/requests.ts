@@ -131,18 +131,9 @@ export class Requests implements EventHandler {
     return (this.flags[id] & CLIENT_DONE) !== 0;
   }
 
-  /** The client gets its answer. */
-  succeed(id: number): void {
-    if (this.flags[id] & CLIENT_DONE) return;
-    this.finishClient(id);
-    const classId = this.classId[id];
-    if (classId < this.firstInternalClass) this.outcomes.succeeded(classId, this.sim.now - this.arrivalTime[id]);
-    else this.answerInternal(id, true);
-  }
-
   /**
    * The server finished the request: its slot is freed and the client gets its answer,
-   * unless it already gave up. (`succeed` + `releaseServer` in one, for the hot path.)
+   * unless it already gave up.
    */
   served(id: number): void {
     const flags = this.flags[id];
@@ -168,7 +159,7 @@ export class Requests implements EventHandler {
     else this.answerInternal(id, false);
   }
 
-  // Out of line, so that the hot `succeed` stays small enough to be inlined.
+  // Out of line, so that the hot `served` stays small enough to be inlined.
   private answerInternal(id: number, ok: boolean): void {
     this.internalClients[this.classId[id] - this.firstInternalClass].answered(id, ok);
   }

@@ -33,8 +33,7 @@ describe('client deadlines', () => {
     });
     const answer = sim.register({
       handleEvent(id) {
-        requests.succeed(id);
-        requests.releaseServer(id);
+        requests.served(id);
       },
     });
     sim.schedule(0, arrive);
