@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: throughput of the bare engine and of a simulated M/M/c, plus peak memory.
- * Wall-clock timing is the point here, so this file (not the simulator) reads the clock.
+ * Wall-clock timing is the point here, so this CLI entry (not the simulator) reads the clock.
  * Each measurement runs in its own process, so one's JIT feedback does not shape the other's code.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,6 @@ import { Simulation, type EventHandler } from '../engine/index.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import { runStrategy } from '../scenario/run.js';
 
-// eslint-disable-next-line no-restricted-properties -- measuring wall time is the purpose of a benchmark
 const clock = () => performance.now();
 let peakRssBytes = 0;
 // `rss()` alone: the full `memoryUsage()` also walks the V8 heap, which would slow what is measured.
