@@ -108,31 +108,30 @@ export class Recorder implements OutcomeListener, EventHandler {
   /** Writes the row for the (possibly partial) interval ending now. */
   flush(): void {
     const width = this.sim.now - this.intervalStart;
-    if (width <= 0) {
-      // A second flush at the same instant (the run's end on an interval boundary): no row.
-      this.runHistogram.add(this.intervalHistogram);
-      this.intervalHistogram.reset();
-      return;
-    }
-    const seconds = width / 1e6;
     const h = this.intervalHistogram;
-    const row = [
-      this.sim.now / 1e6,
-      this.intervalArrivals / seconds,
-      this.intervalSucceeded / seconds,
-      h.quantile(0.5) / 1000,
-      h.quantile(0.95) / 1000,
-      h.quantile(0.99) / 1000,
-      ...this.intervalFailures,
-    ];
-    for (const column of this.extraColumns) row.push(column.sample(width));
-    this.rows.push(row);
-    if (this.intervalListener) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
+    // A second flush at the same instant (the run's end on an interval boundary) writes no
+    // row, but latencies recorded since still count for the run.
+    if (width > 0) {
+      const seconds = width / 1e6;
+      const row = [
+        this.sim.now / 1e6,
+        this.intervalArrivals / seconds,
+        this.intervalSucceeded / seconds,
+        h.quantile(0.5) / 1000,
+        h.quantile(0.95) / 1000,
+        h.quantile(0.99) / 1000,
+        ...this.intervalFailures,
+      ];
+      for (const column of this.extraColumns) row.push(column.sample(width));
+      this.rows.push(row);
+      if (this.intervalListener) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
+      this.intervalArrivals = 0;
+      this.intervalSucceeded = 0;
+      this.intervalFailures.fill(0);
+      this.intervalStart = this.sim.now;
+    }
     this.runHistogram.add(h);
     h.reset();
-    this.intervalArrivals = 0;
-    this.intervalSucceeded = 0;
-    this.intervalFailures.fill(0);
-    this.intervalStart = this.sim.now;
   }
+
 }

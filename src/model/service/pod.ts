@@ -48,6 +48,7 @@ export class Pod {
   /** Times the pod went from ready to not ready. */
   readinessFailures = 0;
   probeInFlight = false;
+  /** Consecutive probe results, as the kubelet counts them toward its thresholds. */
   probeFailures = 0;
   probeSuccesses = 0;
 

@@ -90,7 +90,6 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
   private readonly completionEvent: number;
   private readonly lifecycleEvent: number;
   private readonly startupRandom: RandomStream;
-  private probeSuccesses = new Map<number, number>();
   private listeners: PodListener[] = [];
   /** Request class of this service's httpGet readiness probes, -1 without them. */
   private readonly probeClass: number = -1;
@@ -337,24 +336,19 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
         if (pod.phase !== 'Starting') return;
         pod.containerStartedAt = this.sim.now;
         this.placement.imagePulled(pod.node, c.name);
-        this.probeSuccesses.set(pod.index, 0);
+        pod.probeSuccesses = 0;
         this.sim.schedule(c.probeInitialDelayMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
         return;
-      case PROBE: {
+      case PROBE:
         if (pod.phase === 'Ready') return this.probeReadyPod(pod);
         // Before Ready no traffic reaches the pod, so an httpGet probe would be answered at once.
         if (pod.phase !== 'Starting') return;
-        const successes = (this.probeSuccesses.get(pod.index) ?? 0) + 1;
-        if (successes >= c.probeSuccessThreshold) {
-          this.probeSuccesses.delete(pod.index);
+        if (++pod.probeSuccesses >= c.probeSuccessThreshold) {
+          pod.probeSuccesses = 0;
           this.becomeReady(pod);
           this.sim.schedule(c.endpointsPropagationMicros, this.lifecycleEvent, pod.index * KINDS + ENDPOINT_ADDED);
-        } else {
-          this.probeSuccesses.set(pod.index, successes);
-          this.sim.schedule(c.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
-        }
+        } else this.sim.schedule(c.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
         return;
-      }
       case ENDPOINT_ADDED:
         this.addEndpoint(pod);
         return;
