@@ -41,6 +41,8 @@ export class Recorder implements OutcomeListener, EventHandler {
   private intervalSucceeded = 0;
   private readonly intervalFailures = new Float64Array(FAILURE_CAUSES.length);
   private readonly extraColumns: Column[] = [];
+  /** Run after each row is written (per-service statistics start their next interval). */
+  private readonly rowListeners: (() => void)[] = [];
   private readonly event: number;
   private intervalStart = 0;
 
@@ -70,6 +72,11 @@ export class Recorder implements OutcomeListener, EventHandler {
   addColumn(column: Column): void {
     this.columns.push(column.name);
     this.extraColumns.push(column);
+  }
+
+  /** `listener` runs at every flush, after the row (if any) was written. */
+  onRow(listener: () => void): void {
+    this.rowListeners.push(listener);
   }
 
   start(): void {
@@ -132,6 +139,7 @@ export class Recorder implements OutcomeListener, EventHandler {
     }
     this.runHistogram.add(h);
     h.reset();
+    for (const listener of this.rowListeners) listener();
   }
 
 }

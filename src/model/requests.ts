@@ -1,20 +1,26 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
 
-/** Why a request failed, as users see it in the outputs (`errors_<cause>` columns). */
-export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated'] as const;
+/**
+ * Why a request failed, as users see it in the outputs (`errors_<cause>` columns). Causes are
+ * appended, never reordered: their index is the int a failure carries through the model.
+ */
+export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated', 'downstream_timeout', 'downstream_error', 'external_timeout'] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export const CAUSE_TIMEOUT = 0;
 export const CAUSE_REJECTED = 1;
 export const CAUSE_POD_TERMINATED = 2;
+export const CAUSE_DOWNSTREAM_TIMEOUT = 3;
+export const CAUSE_DOWNSTREAM_ERROR = 4;
+export const CAUSE_EXTERNAL_TIMEOUT = 5;
 
-/** Receives every request's outcome, exactly once per request (the metrics recorder). */
+/** Receives every user request's outcome, exactly once per request (the metrics recorder). */
 export interface OutcomeListener {
   arrived(classId: number): void;
   succeeded(classId: number, latencyMicros: number): void;
   failed(classId: number, cause: number, latencyMicros: number): void;
 }
 
-/** Told when a client gives up, so a server can drop the request if it is still queued. */
+/** Told when a client gives up, so the server can drop the request wherever it still waits. */
 export interface AbandonListener {
   abandoned(requestId: number): void;
 }
@@ -27,99 +33,116 @@ export interface InternalClient extends AbandonListener {
   answered(requestId: number, ok: boolean): void;
 }
 
-export const STAGE_NONE = 0;
-export const STAGE_QUEUED = 1;
-export const STAGE_ACTIVE = 2;
+/** The client of a child request (a `call` step): its parent, which resumes or fails with it. */
+export interface ChildClient {
+  childAnswered(parentId: number, ok: boolean, cause: number): void;
+}
 
 const CLIENT_DONE = 1;
 const SERVER_DONE = 2;
+/** The pod holding the request died: the step in progress ends, then the request is let go. */
+const ORPHANED = 4;
+
+const GROUP_USER = 0;
+const GROUP_INTERNAL = 1;
+const GROUP_CHILD = 2;
 
 /**
  * Every request in flight, as columns of typed arrays indexed by request id (ids are
  * recycled), so a request costs no allocation. A request has two sides: the client, which
  * gets exactly one outcome (success, failure, or its deadline passing), and the server,
  * which may still be working on it after the client gave up — as real servers do.
- * The slot is freed once both sides are done.
+ * The slot is freed once both sides are done; answering or freeing twice throws.
  *
- * Deadlines: all requests of a class share one timeout and arrive in time order, so their
- * deadlines are already sorted. Each class keeps a FIFO of (id, serial, deadline) and one
- * timer for its earliest deadline; answered requests are skipped when the timer reaches
- * them, or dropped when the FIFO fills. A request therefore costs no heap operation for its timeout.
+ * Clients: a user request class (its outcome goes to the metrics), an internal class (a
+ * probe; its outcome goes to its `InternalClient`), or a parent request (a `call` step; its
+ * outcome goes to the `ChildClient`, which resumes the parent).
+ *
+ * Deadlines: requests of one deadline group (a request class, or one `call` step) share one
+ * timeout and arrive in time order, so their deadlines are already sorted. Each group keeps
+ * a FIFO of (id, serial, deadline) and one timer for its earliest deadline; answered requests
+ * are skipped when the timer reaches them, or dropped when the FIFO fills. A request
+ * therefore costs no heap operation for its timeout.
  */
 export class Requests implements EventHandler {
   arrivalTime = new Float64Array(1024);
+  /** User (or internal) class; a child request carries its root's class. */
   classId = new Int32Array(1024);
-  /** CPU work still to do, in µs at one full core. */
-  remainingWork = new Float64Array(1024);
-  /** Index of the pod holding the request, -1 if none. */
+  /** The operation (path) the request walks: see model/path. */
+  op = new Int32Array(1024);
+  /** Index of the step in progress on its path. */
+  step = new Int32Array(1024);
+  /** Station (a queued resource) where the request waits, -1 if none. */
+  station = new Int32Array(1024);
+  /** Ticket of its latest place in a wait queue (tells a live entry from one it left). */
+  ticket = new Float64Array(1024);
+  /** Parent request of a `call` step's child, -1 for a client's own request. */
+  parent = new Int32Array(1024);
+  /** Global index of the pod whose worker the request holds, -1 if none. */
   pod = new Int32Array(1024);
-  /** Where the server holds it: STAGE_NONE, STAGE_QUEUED or STAGE_ACTIVE. */
-  stage = new Int8Array(1024);
+  /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
+  work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
   serial = new Float64Array(1024);
   private arrivals = 0;
+  private tickets = 0;
   private flags = new Int32Array(1024);
   private free = new Int32Array(1024);
   private freeCount = 0;
   private capacity = 0;
-  private readonly deadlines: DeadlineQueue[];
+  private readonly deadlines: DeadlineQueue[] = [];
   private readonly deadlineEvent: number;
-  /** Requests whose client has no answer yet (for Little's law). */
+  /** User requests whose client has no answer yet (for Little's law). */
   inSystem = 0;
   private inSystemArea = 0;
   private inSystemSince = 0;
   private abandonListener: AbandonListener | undefined;
+  private childClient: ChildClient | undefined;
   /** Classes from this id on are internal (not users' traffic): see `addInternalClass`. */
   private readonly firstInternalClass: number;
-  private readonly timeoutMicros: number[];
+  private readonly timeoutMicros: number[] = [];
+  private readonly groupKind: number[] = [];
   private readonly internalClients: InternalClient[] = [];
 
   constructor(
     private readonly sim: Simulation,
     private readonly outcomes: OutcomeListener,
-    /** Client timeout of each request class, µs. */
+    /** Client timeout of each request class, µs: classes are deadline groups 0…n−1. */
     timeoutMicros: readonly number[],
   ) {
     this.deadlineEvent = sim.register(this);
-    this.timeoutMicros = [...timeoutMicros];
+    for (const timeout of timeoutMicros) this.addGroup(timeout, GROUP_USER);
     this.firstInternalClass = timeoutMicros.length;
-    this.deadlines = timeoutMicros.map(() => new DeadlineQueue());
     this.grow();
   }
 
   /**
    * A class of requests that are not users' traffic (readiness probes): they queue and use
    * workers like any request but stay out of the metrics and of Little's law; `client` gets
-   * their outcomes. Returns the class id.
+   * their outcomes. Returns the class id (also its deadline group).
    */
   addInternalClass(timeoutMicros: number, client: InternalClient): number {
-    this.timeoutMicros.push(timeoutMicros);
-    this.deadlines.push(new DeadlineQueue());
     this.internalClients.push(client);
-    return this.timeoutMicros.length - 1;
+    return this.addGroup(timeoutMicros, GROUP_INTERNAL);
+  }
+
+  /** A deadline group for child requests (one `call` step's timeout); returns its id. */
+  addChildGroup(timeoutMicros: number): number {
+    return this.addGroup(timeoutMicros, GROUP_CHILD);
   }
 
   onAbandon(listener: AbandonListener): void {
     this.abandonListener = listener;
   }
 
-  /** A new request; its client gives up after its class's timeout. */
-  arrive(classId: number, workMicros: number): number {
-    if (this.freeCount === 0) this.grow();
-    const id = this.free[--this.freeCount];
-    const now = this.sim.now;
-    this.arrivalTime[id] = now;
-    this.classId[id] = classId;
-    this.remainingWork[id] = workMicros;
-    this.pod[id] = -1;
-    this.stage[id] = STAGE_NONE;
-    const serial = this.arrivals++;
-    this.serial[id] = serial;
-    this.flags[id] = 0;
-    const queue = this.deadlines[classId];
-    const deadline = now + this.timeoutMicros[classId];
-    if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, classId);
-    queue.push(id, serial, deadline, this.serial, this.flags);
+  onChildAnswered(client: ChildClient): void {
+    this.childClient = client;
+  }
+
+  /** A user's (or internal) request of class `classId`; its client gives up after the class's timeout. */
+  arrive(classId: number, op: number, workMicros: number): number {
+    const id = this.take(classId, op, workMicros, classId);
+    this.parent[id] = -1;
     if (classId < this.firstInternalClass) {
       this.changeInSystem(1);
       this.outcomes.arrived(classId);
@@ -127,8 +150,24 @@ export class Requests implements EventHandler {
     return id;
   }
 
+  /** A child request made by `parentId`'s `call` step; its client (the parent) gives up after the group's timeout. */
+  arriveChild(parentId: number, op: number, workMicros: number, group: number): number {
+    const id = this.take(this.classId[parentId], op, workMicros, group);
+    this.parent[id] = parentId;
+    return id;
+  }
+
   isClientDone(id: number): boolean {
     return (this.flags[id] & CLIENT_DONE) !== 0;
+  }
+
+  isOrphaned(id: number): boolean {
+    return (this.flags[id] & ORPHANED) !== 0;
+  }
+
+  /** Its pod died while it was away at a step: the client got its error; the server lets go when the step ends. */
+  orphan(id: number): void {
+    this.flags[id] |= ORPHANED;
   }
 
   /**
@@ -137,25 +176,33 @@ export class Requests implements EventHandler {
    */
   served(id: number): void {
     const flags = this.flags[id];
+    if (flags & SERVER_DONE) throwTwice(id, 'served');
     this.flags[id] = flags | CLIENT_DONE | SERVER_DONE;
     this.pod[id] = -1;
-    this.stage[id] = STAGE_NONE;
+    this.station[id] = -1;
+    this.free[this.freeCount++] = id;
     if (!(flags & CLIENT_DONE)) {
       const classId = this.classId[id];
-      if (classId < this.firstInternalClass) {
+      if (this.parent[id] >= 0) this.childClient!.childAnswered(this.parent[id], true, 0);
+      else if (classId < this.firstInternalClass) {
         this.changeInSystem(-1);
         this.outcomes.succeeded(classId, this.sim.now - this.arrivalTime[id]);
       } else this.answerInternal(id, true);
     }
-    this.free[this.freeCount++] = id;
   }
 
-  /** The client gets an error. */
+  /** The client gets an error (once; later calls do nothing). */
   fail(id: number, cause: number): void {
-    if (this.flags[id] & CLIENT_DONE) return;
-    this.finishClient(id);
+    const flags = this.flags[id];
+    if (flags & CLIENT_DONE) return;
+    this.flags[id] = flags | CLIENT_DONE;
+    const parent = this.parent[id];
     const classId = this.classId[id];
-    if (classId < this.firstInternalClass) this.outcomes.failed(classId, cause, this.sim.now - this.arrivalTime[id]);
+    if (parent < 0 && classId < this.firstInternalClass) this.changeInSystem(-1);
+    const latency = this.sim.now - this.arrivalTime[id];
+    if (flags & SERVER_DONE) this.release(id);
+    if (parent >= 0) this.childClient!.childAnswered(parent, false, cause);
+    else if (classId < this.firstInternalClass) this.outcomes.failed(classId, cause, latency);
     else this.answerInternal(id, false);
   }
 
@@ -166,19 +213,33 @@ export class Requests implements EventHandler {
 
   /** The server has let go of the request (finished, dropped or killed it). */
   releaseServer(id: number): void {
-    this.flags[id] |= SERVER_DONE;
+    const flags = this.flags[id];
+    if (flags & SERVER_DONE) throwTwice(id, 'released');
+    this.flags[id] = flags | SERVER_DONE;
     this.pod[id] = -1;
-    this.stage[id] = STAGE_NONE;
-    if (this.flags[id] & CLIENT_DONE) this.free[this.freeCount++] = id;
+    this.station[id] = -1;
+    if (flags & CLIENT_DONE) this.release(id);
+  }
+
+  /** A fresh ticket for a place in a wait queue. */
+  nextTicket(id: number): number {
+    return (this.ticket[id] = ++this.tickets);
+  }
+
+  /** Ids of the requests whose worker is held at `podIndex` (a pod being killed); O(slots). */
+  heldAt(podIndex: number, into: number[]): number[] {
+    into.length = 0;
+    for (let id = 0; id < this.capacity; id++) if (this.pod[id] === podIndex && !(this.flags[id] & SERVER_DONE)) into.push(id);
+    return into;
   }
 
   /**
-   * A class's timer: drops answered requests from the front of its deadline FIFO, times out
+   * A group's timer: drops answered requests from the front of its deadline FIFO, times out
    * the unanswered ones whose deadline has passed, and re-arms at the first one still waiting.
    * The timer thus fires about once per timeout period, not once per request.
    */
-  handleEvent(classId: number): void {
-    const queue = this.deadlines[classId];
+  handleEvent(group: number): void {
+    const queue = this.deadlines[group];
     const now = this.sim.now;
     while (queue.length > 0) {
       const id = queue.peekId();
@@ -188,10 +249,10 @@ export class Requests implements EventHandler {
       if (!live) continue;
       this.fail(id, CAUSE_TIMEOUT);
       if (this.flags[id] & SERVER_DONE) continue;
-      if (classId >= this.firstInternalClass) this.internalClients[classId - this.firstInternalClass].abandoned(id);
+      if (this.groupKind[group] === GROUP_INTERNAL) this.internalClients[group - this.firstInternalClass].abandoned(id);
       else this.abandonListener?.abandoned(id);
     }
-    if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, classId);
+    if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, group);
   }
 
   /** Slots held by the deadline FIFOs (a memory gauge: it follows requests in flight). */
@@ -204,10 +265,36 @@ export class Requests implements EventHandler {
     return this.inSystemArea + this.inSystem * (this.sim.now - this.inSystemSince);
   }
 
-  private finishClient(id: number): void {
-    this.flags[id] |= CLIENT_DONE;
-    if (this.classId[id] < this.firstInternalClass) this.changeInSystem(-1);
-    if (this.flags[id] & SERVER_DONE) this.free[this.freeCount++] = id;
+  private addGroup(timeoutMicros: number, kind: number): number {
+    this.timeoutMicros.push(timeoutMicros);
+    this.groupKind.push(kind);
+    this.deadlines.push(new DeadlineQueue());
+    return this.deadlines.length - 1;
+  }
+
+  private take(classId: number, op: number, workMicros: number, group: number): number {
+    if (this.freeCount === 0) this.grow();
+    const id = this.free[--this.freeCount];
+    const now = this.sim.now;
+    this.arrivalTime[id] = now;
+    this.classId[id] = classId;
+    this.op[id] = op;
+    this.step[id] = 0;
+    this.work[id] = workMicros;
+    this.pod[id] = -1;
+    this.station[id] = -1;
+    const serial = this.arrivals++;
+    this.serial[id] = serial;
+    this.flags[id] = 0;
+    const queue = this.deadlines[group];
+    const deadline = now + this.timeoutMicros[group];
+    if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, group);
+    queue.push(id, serial, deadline, this.serial, this.flags);
+    return id;
+  }
+
+  private release(id: number): void {
+    this.free[this.freeCount++] = id;
   }
 
   private changeInSystem(delta: number): void {
@@ -223,13 +310,15 @@ export class Requests implements EventHandler {
     const f64 = (a: Float64Array) => { const b = new Float64Array(capacity); b.set(a.subarray(0, old)); return b; };
     const i32 = (a: Int32Array) => { const b = new Int32Array(capacity); b.set(a.subarray(0, old)); return b; };
     this.arrivalTime = f64(this.arrivalTime);
-    this.remainingWork = f64(this.remainingWork);
+    this.work = f64(this.work);
     this.serial = f64(this.serial);
+    this.ticket = f64(this.ticket);
     this.classId = i32(this.classId);
+    this.op = i32(this.op);
+    this.step = i32(this.step);
+    this.station = i32(this.station);
+    this.parent = i32(this.parent);
     this.pod = i32(this.pod);
-    const stage = new Int8Array(capacity);
-    stage.set(this.stage.subarray(0, old));
-    this.stage = stage;
     this.flags = i32(this.flags);
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeCount));
@@ -237,6 +326,11 @@ export class Requests implements EventHandler {
     this.free = free;
     this.capacity = capacity;
   }
+}
+
+/** Out of line: keeps the hot callers small. A second answer would put the slot on the free list twice. */
+function throwTwice(id: number, what: string): never {
+  throw new Error(`request ${id} ${what} twice: its server side was already done`);
 }
 
 /** A growable ring of (request id, serial, deadline µs), in deadline order. */

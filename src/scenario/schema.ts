@@ -3,6 +3,7 @@ import { cpu, duration, memory, rate } from './schema-units.js';
 import { distributionSchema, oneOf, positive } from './distribution-schema.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
+import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
@@ -69,7 +70,9 @@ export const traceSchema = z
 
 export const requestClassSchema = z.strictObject({
   share: z.number().min(0).max(1).meta({ description: 'Fraction of requests in this class; the shares sum to 1.' }),
-  cpu: distributionSchema.meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution).' }),
+  cpu: distributionSchema.optional().meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution): shorthand for `path: [{ cpu: … }]`.' }),
+  path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external. Give `cpu` or `path`.' }),
+  service: z.string().optional().meta({ description: 'The service that receives this class (default `traffic.target`).' }),
   timeout: duration().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
   orderValueUsd: z.number().nonnegative().optional().meta({ description: 'Revenue of a successful request of this class (e.g. checkout), for lost-revenue figures.' }),
   conversionRate: z.number().min(0).max(1).default(1).meta({ description: 'Fraction of successful requests that become an order worth `orderValueUsd` (default 1).' }),
@@ -161,6 +164,7 @@ export const serviceSchema = z.strictObject({
         'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario; null removes it (in a strategy).',
     }),
   endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
+  operations: z.record(z.string(), operationSchema).optional().meta({ description: 'What the service does when another service calls it: named operations, each a path (`call` steps name them).' }),
 });
 
 // ---------------------------------------------------------------- the scenario
@@ -238,9 +242,74 @@ export const scenarioSchema = z
     const names = Object.keys(s.services);
     if (s.traffic.target !== undefined && !names.includes(s.traffic.target))
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(s.traffic.target)}` });
-    if (s.traffic.target === undefined && names.length > 1)
+    const routed = Object.values(s.traffic.classes).every((c) => c.service !== undefined);
+    if (s.traffic.target === undefined && names.length > 1 && !routed)
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected the name of the service that receives traffic (one of ${names.join(', ')})` });
+    for (const [name, c] of Object.entries(s.traffic.classes)) {
+      if ((c.cpu === undefined) === (c.path === undefined)) ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name], message: 'expected exactly one of `cpu` or `path`' });
+      if (c.service !== undefined && !names.includes(c.service))
+        ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name, 'service'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(c.service)}` });
+      checkCalls(c.path ?? [], ['traffic', 'classes', name, 'path'], s.services, ctx);
+    }
+    for (const [name, service] of Object.entries(s.services))
+      for (const [op, operation] of Object.entries(service.operations ?? {})) checkCalls(operation.path, ['services', name, 'operations', op, 'path'], s.services, ctx);
+    const cycle = findCallCycle(s.services);
+    if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `calls form a cycle (${cycle.join(' → ')}): a request would call itself without end` });
   });
+
+type ServicesSpec = Record<string, { operations?: Record<string, { path: StepSpec[] }> }>;
+
+/** Every `call` names a service and one of its operations. */
+function checkCalls(path: readonly StepSpec[], at: (string | number)[], services: ServicesSpec, ctx: z.core.$RefinementCtx): void {
+  path.forEach((step, i) => {
+    if (!step.call) return;
+    const callee = services[step.call.service];
+    if (!callee) {
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'call', 'service'], message: `expected one of the services (${Object.keys(services).join(', ')}), got ${JSON.stringify(step.call.service)}` });
+      return;
+    }
+    const operations = Object.keys(callee.operations ?? {});
+    if (operations.length === 0)
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'call'], message: `service ${JSON.stringify(step.call.service)} has no \`operations\` to call` });
+    else if (step.call.operation === undefined ? operations.length > 1 : !operations.includes(step.call.operation))
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'call', 'operation'], message: `expected one of ${step.call.service}'s operations (${operations.join(', ')})${step.call.operation === undefined ? '' : `, got ${JSON.stringify(step.call.operation)}`}` });
+  });
+}
+
+/** A cycle of calls between operations (`service.operation` names), if any: depth-first search. */
+function findCallCycle(services: ServicesSpec): string[] | undefined {
+  const edges = new Map<string, string[]>();
+  for (const [name, service] of Object.entries(services))
+    for (const [op, operation] of Object.entries(service.operations ?? {})) {
+      const targets = operation.path.flatMap((step) => {
+        if (!step.call) return [];
+        const ops = Object.keys(services[step.call.service]?.operations ?? {});
+        const callee = step.call.operation ?? (ops.length === 1 ? ops[0] : undefined);
+        return callee ? [`${step.call.service}.${callee}`] : [];
+      });
+      edges.set(`${name}.${op}`, targets);
+    }
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === 'open') return [...stack.slice(stack.indexOf(node)), node];
+    if (state.get(node) === 'done') return undefined;
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of edges.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { Simulation, constant } from '../../src/engine/index.js';
 import { CAUSE_REJECTED, Requests, type OutcomeListener } from '../../src/model/requests.js';
 import { Service, type ServiceConfig } from '../../src/model/service/service.js';
+import { PathRunner } from '../../src/model/path/path-runner.js';
+import { CpuStep } from '../../src/model/path/steps.js';
 import type { Pod } from '../../src/model/service/pod.js';
 import { buildTimeline } from '../../src/report/timeline.js';
 import { scenario, simulate } from '../helpers/scenario.js';
@@ -36,8 +38,10 @@ function oneWorkerService(probeThroughWorkers: boolean, periodSeconds = 10, time
     terminationGracePeriodMicros: 30 * S,
     gracefulShutdown: true,
   };
-  const service = new Service(config, sim, requests);
-  requests.onAbandon(service);
+  const runner = new PathRunner(sim, requests);
+  const userOperation = runner.addOperation();
+  runner.setSteps(userOperation, [new CpuStep(requests, runner.hosts, constant(0), sim.random('work'), true)]);
+  const service = new Service(config, sim, requests, runner);
   const transitions: { at: number; notReady: boolean }[] = [];
   let lastNotReady = false;
   service.addListener({
@@ -48,7 +52,7 @@ function oneWorkerService(probeThroughWorkers: boolean, periodSeconds = 10, time
   service.startWarm();
   /** A user request of `workMicros` arriving at `at`. */
   const send = (at: number, workMicros: number) =>
-    sim.scheduleAt(at, sim.register({ handleEvent: () => service.accept(requests.arrive(0, workMicros)) }));
+    sim.scheduleAt(at, sim.register({ handleEvent: () => service.accept(requests.arrive(0, userOperation, workMicros)) }));
   return { sim, service, requests, outcomes, transitions, send, arrivals: () => arrivals };
 }
 

@@ -26,7 +26,7 @@ describe('client deadlines', () => {
     let n = 0;
     const arrive = sim.register({
       handleEvent() {
-        const id = requests.arrive(0, 0);
+        const id = requests.arrive(0, 0, 0);
         if (n % 1000 !== 0) sim.schedule(5000, answer, id);
         if (++n < total) sim.schedule(1000, arrive);
       },

@@ -1,8 +1,10 @@
-import type { Distribution, EventHandler, RandomStream, Simulation } from '../../engine/index.js';
+import { constant, type Distribution, type EventHandler, type RandomStream, type Simulation } from '../../engine/index.js';
 import { Balancer, type BalancingAlgorithm } from '../balancer/balancer.js';
-import { CAUSE_REJECTED, type AbandonListener, type InternalClient, type Requests } from '../requests.js';
+import type { PathRunner } from '../path/path-runner.js';
+import { CpuStep } from '../path/steps.js';
+import { CAUSE_REJECTED, type InternalClient, type Requests } from '../requests.js';
 import type { RequestSink } from '../traffic/arrivals.js';
-import { Pod, type PodTemplate } from './pod.js';
+import { Pod, type PodOwner, type PodTemplate } from './pod.js';
 
 export interface ServiceConfig {
   readonly name: string;
@@ -82,17 +84,18 @@ export interface PodListener {
  * at the grace deadline. Requests reaching a pod that stopped accepting fail with
  * `pod_terminated`, as do those still running at SIGKILL.
  */
-export class Service implements RequestSink, AbandonListener, InternalClient, EventHandler {
+export class Service implements RequestSink, InternalClient, PodOwner {
   readonly pods: Pod[] = [];
   /** Pods the load balancer sends to (ready, or terminating but not yet propagated). */
   readonly endpoints: Pod[] = [];
   private readonly balancer: Balancer;
-  private readonly completionEvent: number;
   private readonly lifecycleEvent: number;
   private readonly startupRandom: RandomStream;
   private listeners: PodListener[] = [];
   /** Request class of this service's httpGet readiness probes, -1 without them. */
   private readonly probeClass: number = -1;
+  /** The probe's path: one short CPU step. */
+  private readonly probeOperation: number = -1;
   /** Pod of each probe in flight, by request id. */
   private readonly probesInFlight = new Map<number, Pod>();
   private nextPodNumber = 0;
@@ -102,14 +105,18 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
     readonly config: ServiceConfig,
     private readonly sim: Simulation,
     private readonly requests: Requests,
+    private readonly runner: PathRunner,
     private placement: PodPlacement = unlimitedPlacement,
   ) {
     this.balancer = new Balancer(config.balancing, sim.random(`balancer:${config.name}`));
     this.startupRandom = sim.random(`pods:${config.name}`);
     const lifecycle: EventHandler = { handleEvent: (arg) => this.lifecycle(arg) };
-    this.completionEvent = sim.register(this); // the hottest event: no closure in between
     this.lifecycleEvent = sim.register(lifecycle);
-    if (config.probeThroughWorkers) this.probeClass = requests.addInternalClass(config.probeTimeoutMicros, this);
+    if (config.probeThroughWorkers) {
+      this.probeClass = requests.addInternalClass(config.probeTimeoutMicros, this);
+      this.probeOperation = runner.addOperation();
+      runner.setSteps(this.probeOperation, [new CpuStep(requests, runner.hosts, constant(PROBE_WORK_MICROS), sim.random(`probes:${config.name}`), true)]);
+    }
   }
 
   setPlacement(placement: PodPlacement): void {
@@ -147,9 +154,9 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
     this.endpoints[i].offer(id);
   }
 
+  /** A probe's client (the kubelet) gave up: a probe still waiting for a worker leaves the queue. */
   abandoned(id: number): void {
-    const podIndex = this.requests.pod[id];
-    if (podIndex >= 0) this.pods[podIndex].abandon(id);
+    this.runner.abandoned(id);
   }
 
   // ------------------------------------------------------------ readiness
@@ -162,7 +169,7 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
     this.sim.schedule(this.config.probePeriodMicros, this.lifecycleEvent, pod.index * KINDS + PROBE);
     if (pod.probeInFlight) return;
     pod.probeInFlight = true;
-    const id = this.requests.arrive(this.probeClass, PROBE_WORK_MICROS);
+    const id = this.requests.arrive(this.probeClass, this.probeOperation, PROBE_WORK_MICROS);
     this.probesInFlight.set(id, pod);
     pod.offer(id);
   }
@@ -280,6 +287,13 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
     return total;
   }
 
+  /** Requests held by the pods (in progress + waiting). */
+  outstanding(): number {
+    let total = 0;
+    for (const pod of this.pods) if (pod.phase !== 'Terminated') total += pod.outstanding;
+    return total;
+  }
+
   /** Requests waiting in pod queues. */
   queueLength(): number {
     let total = 0;
@@ -290,7 +304,7 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
   // ------------------------------------------------------------ internals
 
   private createPod(): Pod {
-    const pod = new Pod(this.pods.length, `${this.config.name}-${this.nextPodNumber++}`, this.config.template, this.sim, this.requests, this.completionEvent);
+    const pod = new Pod(this.pods.length, `${this.config.name}-${this.nextPodNumber++}`, this.config.template, this.sim, this.requests, this.runner, this);
     this.pods.push(pod);
     return pod;
   }
@@ -320,11 +334,9 @@ export class Service implements RequestSink, AbandonListener, InternalClient, Ev
     this.endpoints.splice(this.endpoints.indexOf(pod), 1);
   }
 
-  /** A pod's next completion is due (the event's argument is the pod's index). */
-  handleEvent(podIndex: number): void {
-    const pod = this.pods[podIndex];
-    pod.complete();
-    if (pod.phase === 'Terminating' && !pod.accepting && pod.outstanding === 0) this.finishTermination(pod);
+  /** A pod that stopped accepting has finished its last request. */
+  podDrained(pod: Pod): void {
+    if (pod.phase === 'Terminating') this.finishTermination(pod);
   }
 
   private lifecycle(arg: number): void {

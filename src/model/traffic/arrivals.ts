@@ -8,6 +8,24 @@ export interface RequestSink {
   accept(requestId: number): void;
 }
 
+/**
+ * Where users' requests enter: each is created on its class's operation (the path it walks)
+ * and handed to its class's service.
+ */
+export class Entry {
+  constructor(
+    private readonly requests: Requests,
+    /** Operation of each class. */
+    private readonly operations: Int32Array,
+    /** First hop of each class. */
+    private readonly sinks: readonly RequestSink[],
+  ) {}
+
+  admit(classId: number, workMicros: number): void {
+    this.sinks[classId].accept(this.requests.arrive(classId, this.operations[classId], workMicros));
+  }
+}
+
 /** Thinning windows: short enough that a 50x spike's rise does not inflate the bound for long. */
 const WINDOW_MICROS = 1_000_000;
 
@@ -28,8 +46,7 @@ export class CurveArrivals implements EventHandler {
     private readonly curve: RateCurve,
     private readonly random: RandomStream,
     private readonly mix: RequestMix,
-    private readonly requests: Requests,
-    private readonly sink: RequestSink,
+    private readonly entry: Entry,
     private readonly endMicros: number,
   ) {
     this.event = sim.register(this);
@@ -44,8 +61,7 @@ export class CurveArrivals implements EventHandler {
   handleEvent(): void {
     const classId = this.mix.drawClass();
     const work = this.mix.drawWork(classId);
-    const id = this.requests.arrive(classId, work);
-    this.sink.accept(id);
+    this.entry.admit(classId, work);
     this.scheduleNext();
   }
 
@@ -93,8 +109,7 @@ export class ReplayArrivals implements EventHandler {
     private readonly passDurationMicros: number,
     private readonly loop: boolean,
     private readonly mix: RequestMix,
-    private readonly requests: Requests,
-    private readonly sink: RequestSink,
+    private readonly entry: Entry,
     private readonly endMicros: number,
   ) {
     this.event = sim.register(this);
@@ -108,8 +123,7 @@ export class ReplayArrivals implements EventHandler {
   handleEvent(): void {
     const classId = this.mix.drawClass();
     const work = this.mix.drawWork(classId);
-    const id = this.requests.arrive(classId, work);
-    this.sink.accept(id);
+    this.entry.admit(classId, work);
     this.scheduleNext();
   }
 

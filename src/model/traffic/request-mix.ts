@@ -3,7 +3,8 @@ import type { Distribution, RandomStream } from '../../engine/index.js';
 export interface RequestClass {
   readonly name: string;
   readonly share: number;
-  readonly cpuWork: Distribution;
+  /** CPU work of the class's first step, drawn at arrival; undefined when its path starts with another step. */
+  readonly cpuWork: Distribution | undefined;
   readonly timeoutMicros: number;
 }
 
@@ -29,6 +30,7 @@ export class RequestMix {
   }
 
   drawWork(classId: number): number {
-    return this.classes[classId].cpuWork.sample(this.random);
+    const work = this.classes[classId].cpuWork;
+    return work === undefined ? 0 : work.sample(this.random);
   }
 }

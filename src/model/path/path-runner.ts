@@ -1,0 +1,143 @@
+import type { Simulation } from '../../engine/index.js';
+import {
+  CAUSE_DOWNSTREAM_ERROR,
+  CAUSE_DOWNSTREAM_TIMEOUT,
+  CAUSE_TIMEOUT,
+  type AbandonListener,
+  type ChildClient,
+  type Requests,
+} from '../requests.js';
+
+/**
+ * One step of a path (`cpu`, `call`, `external`, later `db`, `cache`, `publish` …). `begin`
+ * starts it for a request; whatever serves the step then calls the runner's `advance` (done)
+ * or `fail` (the step failed, with a cause) exactly once.
+ */
+export interface Step {
+  begin(requestId: number): void;
+}
+
+/** Where a request can wait (a queued resource): told when the request's client gives up. */
+export interface Station {
+  abandon(requestId: number): void;
+}
+
+/** What a path needs of the pod whose worker a request holds. */
+export interface WorkerHost {
+  /** CPU work for a `cpu` step, on the pod's CPU. */
+  compute(requestId: number, workMicros: number): void;
+  /** The request's path is over (done or failed): its worker is free. */
+  releaseWorker(): void;
+}
+
+/** Outcomes of the requests one service served (per-service latency and errors). */
+export interface ServiceOutcomes {
+  servedOne(latencyMicros: number): void;
+  failedOne(cause: number): void;
+}
+
+/** An operation: a path of steps run by one service's pods. */
+interface Operation {
+  readonly steps: Step[];
+  readonly outcomes: ServiceOutcomes | undefined;
+}
+
+/**
+ * Walks requests along their paths. A request gets a pod's worker (`start`), begins step 0,
+ * and each step, when done, hands it back (`advance`) to begin the next; after the last one
+ * the request is answered and its worker freed. A step that fails (`fail`) fails the request
+ * with the step's cause and frees the worker. The worker is held for the whole path; only
+ * `cpu` steps use the pod's CPU.
+ *
+ * A `call` step's child request reports to its parent through `childAnswered`: success
+ * advances the parent, a child's failure fails the parent with `downstream_error`, the
+ * call's own timeout with `downstream_timeout`.
+ *
+ * A request whose pod died while it was at a step elsewhere (orphaned) already has its
+ * error; when that step ends, it is let go without going on.
+ */
+export class PathRunner implements ChildClient, AbandonListener {
+  private readonly operations: Operation[] = [];
+  /** Every pod of every service, by global index (the requests' `pod` column). */
+  readonly hosts: WorkerHost[] = [];
+  private readonly stations: Station[] = [];
+
+  constructor(
+    readonly sim: Simulation,
+    readonly requests: Requests,
+  ) {
+    requests.onChildAnswered(this);
+    requests.onAbandon(this);
+  }
+
+  /** Declares an operation; its steps are filled in later (paths may call each other). Returns its id. */
+  addOperation(outcomes?: ServiceOutcomes): number {
+    this.operations.push({ steps: [], outcomes });
+    return this.operations.length - 1;
+  }
+
+  setSteps(op: number, steps: readonly Step[]): void {
+    this.operations[op].steps.push(...steps);
+  }
+
+  addHost(host: WorkerHost): number {
+    this.hosts.push(host);
+    return this.hosts.length - 1;
+  }
+
+  addStation(station: Station): number {
+    this.stations.push(station);
+    return this.stations.length - 1;
+  }
+
+  /** The request got its worker: its path begins. */
+  start(id: number): void {
+    this.requests.step[id] = 0;
+    this.operations[this.requests.op[id]].steps[0].begin(id);
+  }
+
+  /** The request's current step is done: the next begins, or the path is over. */
+  advance(id: number): void {
+    const requests = this.requests;
+    if (requests.isOrphaned(id)) {
+      requests.releaseServer(id);
+      return;
+    }
+    const operation = this.operations[requests.op[id]];
+    const next = ++requests.step[id];
+    if (next < operation.steps.length) {
+      operation.steps[next].begin(id);
+      return;
+    }
+    const host = this.hosts[requests.pod[id]];
+    if (operation.outcomes !== undefined) operation.outcomes.servedOne(this.sim.now - requests.arrivalTime[id]);
+    requests.served(id);
+    host.releaseWorker();
+  }
+
+  /** The request's current step failed: the request fails with `cause` and frees its worker. */
+  fail(id: number, cause: number): void {
+    const requests = this.requests;
+    if (requests.isOrphaned(id)) {
+      requests.releaseServer(id);
+      return;
+    }
+    const host = this.hosts[requests.pod[id]];
+    const outcomes = this.operations[requests.op[id]].outcomes;
+    if (outcomes !== undefined) outcomes.failedOne(cause);
+    requests.fail(id, cause);
+    requests.releaseServer(id);
+    host.releaseWorker();
+  }
+
+  childAnswered(parent: number, ok: boolean, cause: number): void {
+    if (ok) this.advance(parent);
+    else this.fail(parent, cause === CAUSE_TIMEOUT ? CAUSE_DOWNSTREAM_TIMEOUT : CAUSE_DOWNSTREAM_ERROR);
+  }
+
+  /** A client gave up: a request still waiting somewhere leaves that queue (servers keep the rest). */
+  abandoned(id: number): void {
+    const station = this.requests.station[id];
+    if (station >= 0) this.stations[station].abandon(id);
+  }
+}

@@ -1,0 +1,169 @@
+import type { EventHandler, Simulation } from '../../engine/index.js';
+import type { Requests } from '../requests.js';
+
+/** Remaining work at or below this (µs of one core) counts as done. */
+const FINISHED_MICROS = 1e-3;
+
+/** Told when a job's CPU work is done. */
+export interface WorkOwner {
+  workDone(requestId: number): void;
+  /** Work multiplier now (≥ 1 slows down: a pod's warm-up); read at every change. */
+  slowdown(now: number): number;
+}
+
+/**
+ * CPUs shared equally by the jobs in progress (processor sharing, as the kernel's CFS
+ * scheduler approximately does), each job at most one core: a pod's CPU limit, a database's
+ * vCPUs. With `capacityMillicores` of 500 a lone 20 ms job takes 40 ms; with 4 cores and 8
+ * jobs each runs at half a core.
+ *
+ * Virtual time: every job in progress gets the same progress, so a job stores its finish on
+ * the `virtualWork` scale (in `finish`, a column indexed by request id) and advancing time is
+ * O(1), not O(jobs). `speed` scales all progress (a pod's warm-up slowness).
+ */
+export class ProcessorSharing implements EventHandler {
+  /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
+  cpuUsage = 0;
+  activeCount = 0;
+  private readonly active: Int32Array;
+  private virtualWork = 0;
+  /** Smallest finish among the jobs in progress; Infinity when none. */
+  private earliestFinish = Infinity;
+  private lastUpdate: number;
+  private completionHandle = -1;
+  private completionAt = Infinity;
+  private readonly event: number;
+  /** Inside `handleEvent`: additions wait for its single reschedule. */
+  private completing = false;
+  private readonly done: Int32Array;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly owner: WorkOwner,
+    /** Its `work` column holds each job's finish on the virtual scale (a request is in at most one CPU). */
+    private readonly requests: Requests,
+    public capacityMillicores: number,
+    /** Most jobs at once (the owner's concurrency). */
+    maxJobs: number,
+  ) {
+    this.lastUpdate = sim.now;
+    this.active = new Int32Array(maxJobs);
+    this.done = new Int32Array(maxJobs);
+    this.event = sim.register(this);
+  }
+
+  /** CPU in use right now, millicores. */
+  get inUseMillicores(): number {
+    return Math.min(this.capacityMillicores, this.activeCount * 1000);
+  }
+
+  /** Starts `workMicros` of CPU work (µs at one full core) for a request. */
+  add(id: number, workMicros: number): void {
+    this.advance();
+    const finish = this.requests.work;
+    const at = (finish[id] = this.virtualWork + workMicros);
+    if (at < this.earliestFinish) this.earliestFinish = at;
+    this.active[this.activeCount++] = id;
+    if (this.completing) return;
+    // Without CPU contention the others' pace is unchanged: the pending completion event
+    // stays right unless the newcomer finishes first.
+    if (
+      this.completionHandle >= 0 &&
+      this.activeCount * 1000 <= this.capacityMillicores &&
+      this.owner.slowdown(this.sim.now) === 1 &&
+      this.sim.now + Math.ceil(workMicros) >= this.completionAt
+    )
+      return;
+    this.reschedule();
+  }
+
+  /** Removes a job before it finishes (its pod was killed); its work is lost. */
+  remove(id: number): boolean {
+    for (let i = 0; i < this.activeCount; i++) {
+      if (this.active[i] !== id) continue;
+      this.advance();
+      this.active[i] = this.active[--this.activeCount];
+      this.recomputeEarliest();
+      if (!this.completing) this.reschedule();
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes every job; returns how many, their ids in `into`. */
+  removeAll(into: Int32Array): number {
+    this.advance();
+    const n = this.activeCount;
+    into.set(this.active.subarray(0, n));
+    this.activeCount = 0;
+    this.earliestFinish = Infinity;
+    this.reschedule();
+    return n;
+  }
+
+  /** Changes the CPU available (a resize, Aurora capacity units), from now on. */
+  setCapacity(millicores: number): void {
+    this.advance();
+    this.capacityMillicores = millicores;
+    this.reschedule();
+  }
+
+  /** Brings CPU accounting and every job's progress up to now. */
+  advance(): void {
+    const now = this.sim.now;
+    const elapsed = now - this.lastUpdate;
+    this.lastUpdate = now;
+    const k = this.activeCount;
+    if (elapsed <= 0 || k === 0) return;
+    const coresEach = Math.min(1000, this.capacityMillicores / k) / 1000;
+    this.cpuUsage += coresEach * 1000 * k * elapsed;
+    this.virtualWork += (coresEach * elapsed) / this.owner.slowdown(now);
+  }
+
+  /** The next completion is due: every finished job goes to the owner, in order of progress slot. */
+  handleEvent(): void {
+    this.completionHandle = -1;
+    this.advance();
+    const finish = this.requests.work;
+    const done = this.done;
+    let doneCount = 0;
+    let earliest = Infinity;
+    for (let i = 0; i < this.activeCount; ) {
+      const id = this.active[i];
+      const at = finish[id];
+      // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
+      if (at - this.virtualWork <= FINISHED_MICROS) {
+        this.active[i] = this.active[--this.activeCount];
+        done[doneCount++] = id;
+      } else {
+        if (at < earliest) earliest = at;
+        i++;
+      }
+    }
+    this.earliestFinish = earliest;
+    // The owner may start new work here; one reschedule afterwards covers it all.
+    this.completing = true;
+    for (let k = 0; k < doneCount; k++) this.owner.workDone(done[k]);
+    this.completing = false;
+    this.reschedule();
+  }
+
+  private recomputeEarliest(): void {
+    const finish = this.requests.work;
+    let earliest = Infinity;
+    for (let i = 0; i < this.activeCount; i++) if (finish[this.active[i]] < earliest) earliest = finish[this.active[i]];
+    this.earliestFinish = earliest;
+  }
+
+  private reschedule(): void {
+    if (this.completionHandle >= 0) this.sim.cancel(this.completionHandle);
+    this.completionHandle = -1;
+    const k = this.activeCount;
+    if (k === 0) return;
+    const least = this.earliestFinish - this.virtualWork;
+    const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown(this.sim.now);
+    const delay = least <= 0 ? 0 : Math.ceil(least / perJob);
+    this.completionAt = this.sim.now + delay;
+    this.completionHandle = this.sim.schedule(delay, this.event);
+  }
+}
