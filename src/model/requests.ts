@@ -4,7 +4,17 @@ import type { EventHandler, Simulation } from '../engine/index.js';
  * Why a request failed, as users see it in the outputs (`errors_<cause>` columns). Causes are
  * appended, never reordered: their index is the int a failure carries through the model.
  */
-export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated', 'downstream_timeout', 'downstream_error', 'external_timeout'] as const;
+export const FAILURE_CAUSES = [
+  'timeout',
+  'rejected',
+  'pod_terminated',
+  'downstream_timeout',
+  'downstream_error',
+  'external_timeout',
+  'pool_timeout',
+  'db_too_many_connections',
+  'proxy_timeout',
+] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export const CAUSE_TIMEOUT = 0;
 export const CAUSE_REJECTED = 1;
@@ -12,6 +22,9 @@ export const CAUSE_POD_TERMINATED = 2;
 export const CAUSE_DOWNSTREAM_TIMEOUT = 3;
 export const CAUSE_DOWNSTREAM_ERROR = 4;
 export const CAUSE_EXTERNAL_TIMEOUT = 5;
+export const CAUSE_POOL_TIMEOUT = 6;
+export const CAUSE_DB_TOO_MANY_CONNECTIONS = 7;
+export const CAUSE_PROXY_TIMEOUT = 8;
 
 /** Receives every user request's outcome, exactly once per request (the metrics recorder). */
 export interface OutcomeListener {
@@ -80,6 +93,10 @@ export class Requests implements EventHandler {
   parent = new Int32Array(1024);
   /** Global index of the pod whose worker the request holds, -1 if none. */
   pod = new Int32Array(1024);
+  /** When the step in progress began (waits are measured from it). */
+  stepStart = new Float64Array(1024);
+  /** Connection held in its pod's pool (a `db` step), -1 if none. */
+  conn = new Int32Array(1024);
   /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
   work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
@@ -229,7 +246,7 @@ export class Requests implements EventHandler {
   /** Ids of the requests whose worker is held at `podIndex` (a pod being killed); O(slots). */
   heldAt(podIndex: number, into: number[]): number[] {
     into.length = 0;
-    for (let id = 0; id < this.capacity; id++) if (this.pod[id] === podIndex && !(this.flags[id] & SERVER_DONE)) into.push(id);
+    for (let id = 0; id < this.capacity; id++) if (this.pod[id] === podIndex && !(this.flags[id] & (SERVER_DONE | ORPHANED))) into.push(id);
     return into;
   }
 
@@ -283,6 +300,7 @@ export class Requests implements EventHandler {
     this.work[id] = workMicros;
     this.pod[id] = -1;
     this.station[id] = -1;
+    this.conn[id] = -1;
     const serial = this.arrivals++;
     this.serial[id] = serial;
     this.flags[id] = 0;
@@ -313,6 +331,8 @@ export class Requests implements EventHandler {
     this.work = f64(this.work);
     this.serial = f64(this.serial);
     this.ticket = f64(this.ticket);
+    this.stepStart = f64(this.stepStart);
+    this.conn = i32(this.conn);
     this.classId = i32(this.classId);
     this.op = i32(this.op);
     this.step = i32(this.step);

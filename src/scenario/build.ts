@@ -12,6 +12,7 @@ import type { BuildContext } from './builders/context.js';
 import { buildCluster } from './builders/cluster.js';
 import { addCostColumns } from './builders/cost.js';
 import { buildHpas } from './builders/hpa.js';
+import { buildDatabases } from './builders/databases.js';
 import { buildPaths } from './builders/paths.js';
 import { addServiceColumns, buildServices, serviceStats } from './builders/services.js';
 import { buildTraffic } from './builders/traffic.js';
@@ -63,7 +64,8 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   const ctx: BuildContext = { scenario, sim, requests, runner, recorder, log: new DecisionLog(), cost, catalog, services, start: { warm: [], loops: [], traffic: [] } };
 
   const stats = serviceStats(services);
-  const paths = buildPaths(ctx, stats);
+  const dataTier = buildDatabases(ctx);
+  const paths = buildPaths(ctx, stats, dataTier);
   buildTraffic(ctx, paths, traces);
 
   // The entry service's columns keep plain names; with several services each has its own too.
@@ -73,6 +75,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   addServiceColumns(recorder, services.get(entry)!, meanWorkSeconds(entry), '');
   if (stats) for (const [name, service] of services) addServiceColumns(recorder, service, meanWorkSeconds(name), `${name}_`, stats.get(name));
   for (const service of services.values()) ctx.start.warm.push(() => service.startWarm());
+  dataTier?.addColumns();
 
   const cluster = buildCluster(ctx);
   addCostColumns(ctx);

@@ -23,9 +23,15 @@ export const stepSchema = oneOf(
         timeout: duration().prefault('30s').meta({ description: 'Beyond this the step fails with `external_timeout` (default 30s).' }),
       })
       .meta({ description: 'Waiting on something outside the model (a third-party API); uses no CPU.' }),
+    db: z
+      .strictObject({
+        query: z.string().meta({ description: "One of the database's `queries`." }),
+        database: z.string().optional().meta({ description: 'The database (default: the only one).' }),
+      })
+      .meta({ description: "A query through the pod's connection pool (and the database's proxy, if any): the worker waits, using no pod CPU." }),
   },
   'step',
-).meta({ id: 'Step', description: 'One step of a path: cpu, call or external.' });
+).meta({ id: 'Step', description: 'One step of a path: cpu, call, external or db.' });
 
 export const pathSchema = z.array(stepSchema).min(1, { error: 'expected at least one step' });
 

@@ -4,6 +4,7 @@ import { distributionSchema, oneOf, positive } from './distribution-schema.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
+import { connectionPoolSchema, databaseSchema } from './database-schema.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
@@ -164,6 +165,7 @@ export const serviceSchema = z.strictObject({
         'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario; null removes it (in a strategy).',
     }),
   endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
+  connectionPools: z.record(z.string(), connectionPoolSchema).optional().meta({ description: "Each pod's connection pool per database (by database name); a database the service's paths use without an entry gets HikariCP's defaults." }),
   operations: z.record(z.string(), operationSchema).optional().meta({ description: 'What the service does when another service calls it: named operations, each a path (`call` steps name them).' }),
 });
 
@@ -233,6 +235,7 @@ export const scenarioSchema = z
       .prefault({})
       .meta({ description: 'Prices: AWS us-east-1 on-demand from the catalog (src/catalog/prices.json) unless overridden. Nodes are billed per second with a 60 s minimum; without a cluster block pods are billed as Fargate (vCPU-hours and GB-hours of their requests).' }),
     services: z.record(z.string(), serviceSchema).refine((s) => Object.keys(s).length > 0, { message: 'expected at least one service' }),
+    databases: z.record(z.string(), databaseSchema).optional().meta({ description: 'Databases that `db` steps query, by name.' }),
     strategies: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
@@ -250,9 +253,16 @@ export const scenarioSchema = z
       if (c.service !== undefined && !names.includes(c.service))
         ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name, 'service'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(c.service)}` });
       checkCalls(c.path ?? [], ['traffic', 'classes', name, 'path'], s.services, ctx);
+      checkQueries(c.path ?? [], ['traffic', 'classes', name, 'path'], s.databases ?? {}, ctx);
     }
-    for (const [name, service] of Object.entries(s.services))
-      for (const [op, operation] of Object.entries(service.operations ?? {})) checkCalls(operation.path, ['services', name, 'operations', op, 'path'], s.services, ctx);
+    for (const [name, service] of Object.entries(s.services)) {
+      for (const [op, operation] of Object.entries(service.operations ?? {})) {
+        checkCalls(operation.path, ['services', name, 'operations', op, 'path'], s.services, ctx);
+        checkQueries(operation.path, ['services', name, 'operations', op, 'path'], s.databases ?? {}, ctx);
+      }
+      for (const db of Object.keys(service.connectionPools ?? {}))
+        if (!(db in (s.databases ?? {}))) ctx.addIssue({ code: 'custom', path: ['services', name, 'connectionPools', db], message: `expected the name of a database (${Object.keys(s.databases ?? {}).join(', ') || 'none defined'})` });
+    }
     const cycle = findCallCycle(s.services);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `calls form a cycle (${cycle.join(' → ')}): a request would call itself without end` });
   });
@@ -273,6 +283,21 @@ function checkCalls(path: readonly StepSpec[], at: (string | number)[], services
       ctx.addIssue({ code: 'custom', path: [...at, i, 'call'], message: `service ${JSON.stringify(step.call.service)} has no \`operations\` to call` });
     else if (step.call.operation === undefined ? operations.length > 1 : !operations.includes(step.call.operation))
       ctx.addIssue({ code: 'custom', path: [...at, i, 'call', 'operation'], message: `expected one of ${step.call.service}'s operations (${operations.join(', ')})${step.call.operation === undefined ? '' : `, got ${JSON.stringify(step.call.operation)}`}` });
+  });
+}
+
+/** Every `db` step names a database (or there is only one) and one of its queries. */
+function checkQueries(path: readonly StepSpec[], at: (string | number)[], databases: Record<string, { queries: Record<string, unknown> }>, ctx: z.core.$RefinementCtx): void {
+  const names = Object.keys(databases);
+  path.forEach((step, i) => {
+    if (!step.db) return;
+    const name = step.db.database ?? (names.length === 1 ? names[0] : undefined);
+    if (name === undefined || !(name in databases)) {
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'db', 'database'], message: names.length === 0 ? 'a `db` step needs a database: add one under `databases`' : `expected one of the databases (${names.join(', ')})${step.db.database === undefined ? '' : `, got ${JSON.stringify(step.db.database)}`}` });
+      return;
+    }
+    const queries = Object.keys(databases[name].queries);
+    if (!queries.includes(step.db.query)) ctx.addIssue({ code: 'custom', path: [...at, i, 'db', 'query'], message: `expected one of ${name}'s queries (${queries.join(', ')}), got ${JSON.stringify(step.db.query)}` });
   });
 }
 

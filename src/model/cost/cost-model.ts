@@ -90,6 +90,17 @@ export class CostModel implements NodeListener, PodListener {
     }
   }
 
+  /**
+   * A resource that runs from the start of the run (a database instance, a proxy), billed by a
+   * catalog price id (its own granularity and minimum) or an hourly price; `quantity` units
+   * (vCPUs for a proxy). A custom hourly price bills as RDS does: per second, 10-minute minimum.
+   */
+  meterFromStart(label: string, price: string | number, quantity = 1): void {
+    const meter = typeof price === 'string' ? this.meter(price) : new UsageMeter({ hourlyRateUsd: price, granularitySeconds: 1, minimumSeconds: 600 });
+    this.lines.push({ label, meter });
+    meter.start(0, 0, quantity);
+  }
+
   /** Everything accrued up to now, USD. */
   accruedUsd(): number {
     const t = this.seconds();

@@ -92,8 +92,15 @@ export class PathRunner implements ChildClient, AbandonListener {
 
   /** The request got its worker: its path begins. */
   start(id: number): void {
-    this.requests.step[id] = 0;
-    this.operations[this.requests.op[id]].steps[0].begin(id);
+    const requests = this.requests;
+    requests.step[id] = 0;
+    requests.stepStart[id] = this.sim.now;
+    this.operations[requests.op[id]].steps[0].begin(id);
+  }
+
+  /** The step a request is at (a step's resources call it back through this). */
+  stepAt(id: number): Step {
+    return this.operations[this.requests.op[id]].steps[this.requests.step[id]];
   }
 
   /** The request's current step is done: the next begins, or the path is over. */
@@ -106,6 +113,7 @@ export class PathRunner implements ChildClient, AbandonListener {
     const operation = this.operations[requests.op[id]];
     const next = ++requests.step[id];
     if (next < operation.steps.length) {
+      requests.stepStart[id] = this.sim.now;
       operation.steps[next].begin(id);
       return;
     }

@@ -166,7 +166,6 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
       if (requests.station[id] >= 0) continue; // waiting for a worker: drained below
       requests.fail(id, CAUSE_POD_TERMINATED);
       requests.orphan(id);
-      requests.pod[id] = -1;
     }
     for (let id = this.workers.dequeue(); id >= 0; id = this.workers.dequeue()) {
       requests.fail(id, CAUSE_POD_TERMINATED);

@@ -5,6 +5,7 @@ import { CallStep, CpuStep, ExternalStep } from '../../model/path/steps.js';
 import { Entry } from '../../model/traffic/arrivals.js';
 import type { StepSpec } from '../path-schema.js';
 import type { BuildContext } from './context.js';
+import type { DataTier } from './databases.js';
 import { buildDistribution } from './distribution.js';
 
 /** The user-facing side of the paths: where each class enters, and what its first CPU step costs. */
@@ -23,13 +24,13 @@ export interface BuiltPaths {
  * its callers — compiled into steps. Operations are declared before any is compiled, so a
  * `call` can name one defined later (the schema has refused cycles).
  */
-export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, ServiceStats> | undefined): BuiltPaths {
+export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, ServiceStats> | undefined, dataTier: DataTier | undefined): BuiltPaths {
   const { scenario, runner, requests, sim } = ctx;
   const serviceOperations = new Map<string, number>();
   for (const [service, spec] of Object.entries(scenario.services))
     for (const name of Object.keys(spec.operations ?? {})) serviceOperations.set(`${service}.${name}`, runner.addOperation(stats?.get(service)));
 
-  const compile = (owner: string, path: readonly StepSpec[], firstDrawnAtArrival: boolean): Step[] =>
+  const compile = (owner: string, service: string, path: readonly StepSpec[], firstDrawnAtArrival: boolean): Step[] =>
     path.map((step, i) => {
       const streamName = `path:${owner}:${i}`;
       if (step.cpu !== undefined) return new CpuStep(requests, runner.hosts, buildDistribution(step.cpu), sim.random(streamName), i === 0 && firstDrawnAtArrival);
@@ -39,12 +40,13 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
         return new CallStep(requests, ctx.services.get(step.call.service)!, serviceOperations.get(`${step.call.service}.${operation}`)!, requests.addChildGroup(step.call.timeout));
       }
       if (step.external) return new ExternalStep(sim, runner, buildDistribution(step.external.latency), sim.random(streamName), step.external.timeout);
+      if (step.db) return dataTier!.dbStep(service, step.db, streamName);
       throw new Error('unreachable: the schema admits exactly one step kind');
     });
 
   for (const [service, spec] of Object.entries(scenario.services))
     for (const [name, operation] of Object.entries(spec.operations ?? {}))
-      runner.setSteps(serviceOperations.get(`${service}.${name}`)!, compile(`${service}.${name}`, operation.path, false));
+      runner.setSteps(serviceOperations.get(`${service}.${name}`)!, compile(`${service}.${name}`, service, operation.path, false));
 
   const classNames = Object.keys(scenario.traffic.classes);
   const defaultService = scenario.traffic.target ?? Object.keys(scenario.services)[0];
@@ -56,7 +58,7 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
   const operations = new Int32Array(classNames.length);
   classNames.forEach((name, i) => {
     operations[i] = runner.addOperation(stats?.get(classService[i]));
-    runner.setSteps(operations[i], compile(name, classPaths[i], true));
+    runner.setSteps(operations[i], compile(name, classService[i], classPaths[i], true));
   });
   return {
     entry: new Entry(requests, operations, classService.map((name) => ctx.services.get(name)!)),
