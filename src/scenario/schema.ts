@@ -184,6 +184,7 @@ export const scenarioSchema = z
       .default('00:00')
       .meta({ description: 'Clock time at the start of the run, for diurnal curves and the timeline (default "00:00").' }),
     metricsInterval: duration().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
+    warmup: duration().prefault('0s').meta({ description: 'Left out of the run statistics (totals, percentiles, SLOs, Little\'s law), not of the time series: a queueing study\'s warm-up. Rounded up to a metricsInterval boundary (default 0s).' }),
     traffic: trafficSchema,
     kubeControllerManager: z
       .strictObject({
@@ -245,6 +246,7 @@ export const scenarioSchema = z
     const names = Object.keys(s.services);
     if (s.traffic.target !== undefined && !names.includes(s.traffic.target))
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(s.traffic.target)}` });
+    if (s.warmup >= s.duration) ctx.addIssue({ code: 'custom', path: ['warmup'], message: 'expected a warm-up shorter than the duration' });
     const routed = Object.values(s.traffic.classes).every((c) => c.service !== undefined);
     if (s.traffic.target === undefined && names.length > 1 && !routed)
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected the name of the service that receives traffic (one of ${names.join(', ')})` });
