@@ -29,6 +29,7 @@ import { ClusterAutoscaler } from '../model/cluster/cluster-autoscaler.js';
 import { CostModel } from '../model/cost/cost-model.js';
 import { SloTracker } from '../metrics/slo.js';
 import type { LoadedTraces } from './load.js';
+import { containerNameOf, metricFeeds } from './hpa-target.js';
 
 /** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
 const DEFAULT_CPU_REQUEST_MILLICORES = 500;
@@ -150,7 +151,8 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       customScrapeMicros: scenario.prometheus.scrapeInterval,
       customRateWindowMicros: scenario.prometheus.rateWindow,
     });
-    const controller = new HpaController(sim, service, spec.hpa as HorizontalPodAutoscaler, pipeline, kcm.horizontalPodAutoscalerSyncPeriod, {
+    const sources = { containerName: containerNameOf(name, spec), customMetrics: metricFeeds(spec) };
+    const controller = new HpaController(sim, service, spec.hpa as HorizontalPodAutoscaler, pipeline, sources, kcm.horizontalPodAutoscalerSyncPeriod, {
       tolerance: kcm.horizontalPodAutoscalerTolerance,
       cpuInitializationPeriodSeconds: kcm.horizontalPodAutoscalerCpuInitializationPeriod / 1e6,
       delayOfInitialReadinessStatusSeconds: kcm.horizontalPodAutoscalerInitialReadinessDelay / 1e6,

@@ -79,6 +79,11 @@ export class Pod {
   completed = 0;
   /** Requests the balancer sent here (the counter an app exports as http_requests_total). */
   received = 0;
+  /** Requests that got a worker, and the time they waited for it in total, µs (an app's queue-duration counter). */
+  started = 0;
+  queueWaitMicros = 0;
+  /** Time from arrival to response of the completed requests in total, µs (an app's request-duration counter). */
+  latencyMicros = 0;
 
   constructor(
     readonly index: number,
@@ -155,6 +160,7 @@ export class Pod {
       // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
       if (finish - this.virtualWork <= FINISHED_MICROS) {
         this.active[i] = this.active[--this.activeCount];
+        this.latencyMicros += this.sim.now - requests.arrivalTime[id];
         requests.served(id);
         this.completed++;
       } else {
@@ -197,6 +203,8 @@ export class Pod {
   }
 
   private startService(id: number): void {
+    this.started++;
+    this.queueWaitMicros += this.sim.now - this.requests.arrivalTime[id];
     this.requests.stage[id] = STAGE_ACTIVE;
     const finish = (this.requests.remainingWork[id] += this.virtualWork); // from remaining work to finish
     if (finish < this.earliestFinish) this.earliestFinish = finish;
