@@ -388,7 +388,7 @@ export function parseHpaManifest(text: string, fileName: string, options: ParseH
     if (matching.length === 0 && hpas.length > 1) {
       const targets = listing(hpas, (c) => {
         const ref = targetOf(c.value);
-        return `${nameOf(c.value)} → ${ref ? `${describeValue(ref.kind)} ${describeValue(ref.name)}` : 'no scaleTargetRef'}`;
+        return `${nameOf(c.value)} → ${ref ? `${String(ref.kind)} ${describeValue(ref.name)}` : 'no scaleTargetRef'}`;
       });
       return fail(`expected a HorizontalPodAutoscaler whose scaleTargetRef names ${JSON.stringify(options.target)}, found only: ${targets}`);
     }

@@ -156,7 +156,14 @@ export const customMetricSchema = z
       scale: positive('a scale factor').optional().meta({ description: 'Multiplies the signal (after the unit), e.g. 60 for a per-minute rate (default 1).' }),
       labels: z.record(z.string(), z.string()).optional().meta({ description: "Labels of the simulated series; a metric's `selector` must match them (default none)." }),
     }),
-  ])
+  ], {
+    // An object that fails gets its own field's message, not the union's "Invalid input".
+    error: (issue) => {
+      const inner = issue.code === 'invalid_union' && typeof issue.input === 'object' ? issue.errors[1]?.[0] : undefined;
+      if (inner) return `${inner.path.length > 0 ? `${inner.path.join('.')}: ` : ''}${inner.message}`;
+      return `expected a signal name (${METRIC_SIGNAL_NAMES.join(', ')}) or { signal, unit, scale, labels }, got ${JSON.stringify(issue.input)}`;
+    },
+  })
   .transform((m) => (typeof m === 'string' ? { signal: m, scale: 1, labels: {} } : { ...m, scale: m.scale ?? 1, labels: m.labels ?? {} }))
   .superRefine((m, ctx) => {
     if (TIME_SIGNALS.has(m.signal) && m.unit === undefined)
