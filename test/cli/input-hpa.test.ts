@@ -242,4 +242,41 @@ describe('custom metrics mapped to simulated signals drive the HPA with the righ
     expect(up.slice(1, 4)).toEqual(['hpa/triton-inference', '1', '2']);
     expect(up[5]).toMatch(/^pods metric request_latency_ms average 100 of target 50 → 2;/);
   });
+
+  test('queue wait in ms for a pod and in µs for the service: pairs of 100 ms requests on one worker wait 0 and 100 ms, a mean of 50 ms', () => {
+    // A pair every 5 s, at the same instant: the first starts at once, the second after the first's 100 ms.
+    // A 15 s scrape could split a pair only by falling in the 100 ms between their starts.
+    const trace = `t_s\n${Array.from({ length: 24 }, (_, i) => `${5 * i}\n${5 * i}\n`).join('')}`;
+    const text = `name: hpa-input
+duration: 2m
+seed: 3
+traffic:
+  trace: { file: pairs.csv, format: timestamps }
+  classes: { req: { share: 1, cpu: 100ms, timeout: 10s } }
+services:
+  worker:
+    replicas: 1
+    workers: 1
+    resources: { requests: { cpu: "1" } }
+    customMetrics:
+      queue_wait_ms: { signal: queueWait, unit: ms }
+      queue_wait_us: { signal: queueWait, unit: us }
+    hpa:
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: { name: worker }
+      spec:
+        scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: worker }
+        maxReplicas: 4
+        metrics:
+        - { type: Pods, pods: { metric: { name: queue_wait_ms }, target: { type: AverageValue, averageValue: "25" } } }
+        - { type: External, external: { metric: { name: queue_wait_us }, target: { type: Value, value: "100000" } } }
+`;
+    const dir = workspace(text);
+    writeFileSync(join(dir, 'pairs.csv'), trace);
+    const up = scaleUps(runDecisions(dir).rows)[0];
+    expect(up.slice(1, 4)).toEqual(['hpa/worker', '1', '2']);
+    // 50 / 25 → ceil(2 × 1) = 2; the service-wide 50000 µs / 100000 → ceil(0.5 × 1) = 1.
+    expect(up[5]).toMatch(/^pods metric queue_wait_ms average 50 of target 25 → 2, external metric queue_wait_us 50000 of target 100000 → 1;/);
+  });
 });
