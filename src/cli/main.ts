@@ -59,6 +59,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const scenario = loaded.value;
+  if (!options.quiet) for (const note of scenario.notes) process.stderr.write(`${formatIssue(note)}\n`);
   if (options.listStrategies) {
     process.stdout.write(listStrategies(scenario.raw, scenario.strategies.map((s) => s.name)));
     return EXIT_OK;
@@ -162,6 +163,7 @@ async function validate(file: string): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const names = loaded.value.strategies.map((s) => s.name).join(', ');
+  for (const note of loaded.value.notes) process.stdout.write(`${formatIssue(note)}\n`);
   process.stdout.write(`${file}: valid (strategies: ${names})\n`);
   return EXIT_OK;
 }

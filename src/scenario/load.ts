@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import type { ParsedTrace } from './imports/trace.js';
 import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
-import { horizontalPodAutoscalerSchema, parseHpaManifest } from './hpa-manifest.js';
+import { horizontalPodAutoscalerSchema, parseHpaManifest, type HorizontalPodAutoscalerManifest } from './hpa-manifest.js';
+import { checkHpaForService } from './hpa-target.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { validateSloAgainstInterval, validateSloGate } from './slo-schema.js';
 import { defaultPriceCatalog, lookupPrice, withOverrides } from '../catalog/prices.js';
@@ -34,6 +35,8 @@ export interface LoadedScenario {
   readonly traces: LoadedTraces;
   /** The file's data as parsed (for the report), strategies included. */
   readonly raw: Record<string, unknown>;
+  /** What the loader chose for the user, worth saying (which HPA of a manifest file it uses). */
+  readonly notes: readonly InputIssue[];
 }
 
 export interface LoadOverrides {
@@ -61,8 +64,9 @@ export async function resolveScenario(document: unknown, path: string, overrides
   if (!isObject(document)) return fail('', 'expected the scenario to be an object (a JSON object or a YAML mapping)');
   const { strategies: patches, ...baseRaw } = document;
   const issues: InputIssue[] = [];
+  const notes: InputIssue[] = [];
   const directory = dirname(path);
-  const base = validate(baseRaw, '', issues, directory);
+  const base = validate(baseRaw, '', issues, directory, notes);
   if (patches !== undefined && !isObject(patches)) issues.push({ path: 'strategies', message: 'expected a mapping of strategy name → merge patch' });
 
   const strategies: StrategyScenario[] = [];
@@ -77,10 +81,13 @@ export async function resolveScenario(document: unknown, path: string, overrides
     }
     if ('strategies' in patch) issues.push({ path: `strategies.${name}.strategies`, message: 'a strategy cannot define strategies' });
     const strategyIssues: InputIssue[] = [];
-    const scenario = validate(applyMergePatch(baseRaw, patch), '', strategyIssues, directory);
+    const strategyNotes: InputIssue[] = [];
+    const scenario = validate(applyMergePatch(baseRaw, patch), '', strategyIssues, directory, strategyNotes);
     // Problems already reported for the base are not repeated for every strategy.
     for (const issue of strategyIssues)
       if (!baseProblems.has(`${issue.path}|${issue.message}`)) issues.push({ path: `strategies.${name} → ${issue.path}`, message: issue.message });
+    for (const note of strategyNotes)
+      if (!notes.some((n) => n.path === note.path && n.message === note.message)) notes.push({ path: `strategies.${name} → ${note.path}`, message: note.message });
     if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
   }
 
@@ -110,6 +117,7 @@ export async function resolveScenario(document: unknown, path: string, overrides
       strategies: entries.length > 0 ? strategies : [{ name: 'baseline', scenario: resolvedBase }],
       traces,
       raw: document,
+      notes,
     },
   };
 }
@@ -122,7 +130,7 @@ function applyOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario 
   };
 }
 
-function validate(raw: unknown, prefix: string, issues: InputIssue[], directory: string): Scenario | undefined {
+function validate(raw: unknown, prefix: string, issues: InputIssue[], directory: string, notes: InputIssue[]): Scenario | undefined {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) issues.push(toInputIssue(issue, raw, prefix));
@@ -134,7 +142,8 @@ function validate(raw: unknown, prefix: string, issues: InputIssue[], directory:
       service.hpa = undefined;
       continue;
     }
-    service.hpa = resolveHpa(service.hpa, `${prefix}services.${name}.hpa`, directory, issues);
+    const check = (hpa: HorizontalPodAutoscalerManifest) => checkHpaForService(hpa, name, service);
+    service.hpa = resolveHpa(service.hpa, `${prefix}services.${name}.hpa`, directory, issues, { target: name, check, notes });
   }
   checkPrices(result.data, prefix, issues);
   return issues.length === before ? result.data : undefined;
@@ -154,8 +163,8 @@ function checkPrices(scenario: Scenario, prefix: string, issues: InputIssue[]): 
   }
 }
 
-/** An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest. */
-function resolveHpa(value: unknown, path: string, directory: string, issues: InputIssue[]): unknown {
+/** An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest and against its service. */
+function resolveHpa(value: unknown, path: string, directory: string, issues: InputIssue[], service: HpaTarget): unknown {
   if (isObject(value) && 'file' in value) {
     if (typeof value.file !== 'string' || Object.keys(value).length !== 1) {
       issues.push({ path, message: 'expected { file: "<manifest.yaml>" } or an autoscaling/v2 HorizontalPodAutoscaler' });
@@ -168,15 +177,29 @@ function resolveHpa(value: unknown, path: string, directory: string, issues: Inp
       issues.push({ path: `${path}.file`, message: `cannot read ${JSON.stringify(value.file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
       return undefined;
     }
-    const parsed = parseHpaManifest(text, value.file);
-    if (parsed.ok) return parsed.hpa;
-    issues.push(...parsed.issues);
-    return undefined;
+    const parsed = parseHpaManifest(text, value.file, service);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues.map((issue) => ({ path: `${path}.file: ${issue.path}`, message: issue.message })));
+      return undefined;
+    }
+    if (parsed.note !== undefined) service.notes.push({ path: `${path}.file`, message: parsed.note });
+    return parsed.hpa;
   }
   const parsed = horizontalPodAutoscalerSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) issues.push(toInputIssue(issue, value, `${path}.`));
-  return undefined;
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(toInputIssue(issue, value, `${path}.`));
+    return undefined;
+  }
+  const problems = service.check(parsed.data);
+  for (const problem of problems) issues.push({ path: `${path}.${formatPath(problem.path)}`, message: problem.message });
+  return problems.length === 0 ? parsed.data : undefined;
+}
+
+interface HpaTarget {
+  /** The service's name: the Deployment the HPA must scale. */
+  target: string;
+  check: (hpa: HorizontalPodAutoscalerManifest) => { path: readonly PropertyKey[]; message: string }[];
+  notes: InputIssue[];
 }
 
 /** zod's issue → one line naming the field, with the offending value when the message lacks it. */
@@ -189,7 +212,7 @@ function toInputIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: string): In
   else if (!/\bgot\b/.test(message)) {
     const value = valueAt(raw, issue.path);
     if (value !== undefined) message += `, got ${JSON.stringify(value)}`;
-    else if (issue.code === 'invalid_type') message = message.replace(/, received undefined$/, '') + ' (missing)';
+    else if (issue.code === 'invalid_type' && !message.startsWith('required')) message = message.replace(/, received undefined$/, '') + ' (missing)';
   }
   return { path, message: message.replace(/, received \w+(?=, got)/, '') };
 }

@@ -5,6 +5,7 @@ import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
+import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
@@ -143,6 +144,39 @@ export const readinessProbeSchema = z
   })
   .refine((p) => !(p.httpGet && p.tcpSocket), { error: 'give one probe handler: httpGet or tcpSocket, not both' });
 
+const signalList = METRIC_SIGNAL_NAMES.map((name) => `${name} (${METRIC_SIGNALS[name]})`).join('; ');
+const signalSchema = z.enum(METRIC_SIGNAL_NAMES as [MetricSignal, ...MetricSignal[]], {
+  error: (issue) => `expected one of the simulated signals ${METRIC_SIGNAL_NAMES.join(', ')}, got ${JSON.stringify(issue.input)}`,
+});
+const timeUnits = Object.keys(TIME_UNITS) as [keyof typeof TIME_UNITS, ...(keyof typeof TIME_UNITS)[]];
+
+/** A custom metric name's mapping to a simulated signal (a bare signal name, or the object form). */
+export const customMetricSchema = z
+  .union([
+    signalSchema,
+    z.strictObject({
+      signal: signalSchema,
+      unit: z.enum(timeUnits).optional().meta({ description: `Unit of a time signal: ${timeUnits.join(', ')}.` }),
+      scale: positive('a scale factor').optional().meta({ description: 'Multiplies the signal (after the unit), e.g. 60 for a per-minute rate (default 1).' }),
+      labels: z.record(z.string(), z.string()).optional().meta({ description: "Labels of the simulated series; a metric's `selector` must match them (default none)." }),
+    }),
+  ], {
+    // An object that fails gets its own field's message, not the union's "Invalid input".
+    error: (issue) => {
+      const inner = issue.code === 'invalid_union' && typeof issue.input === 'object' ? issue.errors[1]?.[0] : undefined;
+      if (inner) return `${inner.path.length > 0 ? `${inner.path.join('.')}: ` : ''}${inner.message}`;
+      return `expected a signal name (${METRIC_SIGNAL_NAMES.join(', ')}) or { signal, unit, scale, labels }, got ${JSON.stringify(issue.input)}`;
+    },
+  })
+  .transform((m) => (typeof m === 'string' ? { signal: m, scale: 1, labels: {} } : { ...m, scale: m.scale ?? 1, labels: m.labels ?? {} }))
+  .superRefine((m, ctx) => {
+    if (TIME_SIGNALS.has(m.signal) && m.unit === undefined)
+      ctx.addIssue({ code: 'custom', message: `${m.signal} is a time: give its unit, e.g. { signal: ${m.signal}, unit: ms } (one of ${timeUnits.join(', ')})` });
+    if (!TIME_SIGNALS.has(m.signal) && m.unit !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${m.signal} is not a time: leave out unit (use scale to convert), got ${JSON.stringify(m.unit)}` });
+  });
+export type CustomMetricSpec = z.output<typeof customMetricSchema>;
+
 export const serviceSchema = z.strictObject({
   replicas: z.number().int().nonnegative().meta({ description: 'Initial pods (the scale target of an HPA).' }),
   resources: z
@@ -162,7 +196,18 @@ export const serviceSchema = z.strictObject({
     .optional()
     .meta({
       description:
-        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario; null removes it (in a strategy).',
+        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 (or v2beta2) manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario (several documents or a List: the HPA whose scaleTargetRef names this service is used); null removes it (in a strategy). Its scaleTargetRef must be the Deployment named as the service.',
+    }),
+  containerName: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: (issue) => `expected a container name (lowercase letters, digits and "-", at most 63, as Kubernetes requires), got ${JSON.stringify(issue.input)}` })
+    .optional()
+    .meta({ description: "Name of the pods' one container, which a ContainerResource metric of the HPA must name (default: the service's name)." }),
+  customMetrics: z
+    .record(z.string().min(1), customMetricSchema)
+    .default({})
+    .meta({
+      description: `Custom metric names (as an HPA's Pods, Object or External metric names them) → the simulated signal each reports, so a real manifest works unchanged: { llm_queue_depth: queueLength, nv_inference_queue_duration_us: { signal: queueWait, unit: us } }. Signals: ${signalList}. Built in: http_requests_per_second and requests_per_second → requestsPerSecond, in_flight_requests → inFlight, queue_length → queueLength.`,
     }),
   endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
   connectionPools: z.record(z.string(), connectionPoolSchema).optional().meta({ description: "Each pod's connection pool per database (by database name); a database the service's paths use without an entry gets HikariCP's defaults." }),
