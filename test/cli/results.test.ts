@@ -98,6 +98,28 @@ describe('results are replaced whole, never mixed', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  test('leftovers of killed runs are tidied: temporary folders removed, results set aside mid-swap restored; nothing else touched', async () => {
+    const cwd = newDir();
+    const results = join(cwd, 'results');
+    // Above Linux's largest pid: a process that cannot exist. The test runner's own pid is alive.
+    const dead = 4_194_305;
+    const make = (path: string) => {
+      mkdirSync(join(results, path), { recursive: true });
+      writeFileSync(join(results, path, 'marker'), path);
+    };
+    make(`.small.old-${dead}`); // killed between the two renames of a swap: no results/small
+    make(`.small.tmp-${dead}`);
+    make(`.other.tmp-${dead}`);
+    make(`.small.tmp-${process.pid}`); // a run still in progress
+    make('.keep');
+    make(`notes.tmp-${dead}`);
+    // Stopped just before its own swap: what remains is the tidied state.
+    const stopped = await interrupt([small, '--no-report', '--duration', '1m'], cwd, PAUSE, PAUSED, 'SIGINT');
+    expect(stopped.code).toBe(130);
+    expect(readdirSync(results).sort()).toEqual(['.keep', `.small.tmp-${process.pid}`, `notes.tmp-${dead}`, 'small']);
+    expect(readFileSync(join(results, 'small', 'marker'), 'utf8')).toBe(`.small.old-${dead}`);
+  });
+
   test('a run of some strategies holds just those: no stale strategy folder, chart or report from the run before', () => {
     const all = simulate([small, '--jobs', '2']);
     expect(all.code).toBe(0);
