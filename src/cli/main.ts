@@ -307,7 +307,7 @@ function program(setExit: (code: number) => void): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error.');
+    .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error; 130/143 interrupted by SIGINT/SIGTERM (nothing written).');
   cli
     .command('run <scenario>', { isDefault: true })
     .description('run every strategy of a scenario (JSON or YAML) and write results/<scenario>/')
