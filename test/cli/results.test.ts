@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 // The CLI as users run it: the compiled bin (npm test builds first).
 const bin = resolve('dist/cli/main.js');
 const small = resolve('test/fixtures/scenarios/small.yaml');
+/** Two simulated minutes: these tests are about the files, not the figures. */
+const quick = ['--duration', '2m'];
 const newDir = () => mkdtempSync(join(tmpdir(), 'scalesim-results-'));
 
 function simulate(args: string[], cwd = newDir(), env: Record<string, string> = {}) {
@@ -54,17 +56,19 @@ function snapshot(dir: string): Map<string, Buffer> {
 
 const PAUSE = { SCALESIM_TEST_PAUSE_BEFORE_SWAP: '120000' };
 const PAUSED = /paused before the swap/;
+/** Tests that start the CLI several times: generous on a loaded machine. */
+const SEVERAL_RUNS_MS = 180_000;
 
 describe('results are replaced whole, never mixed', () => {
   test('SIGKILL in the write phase leaves the previous results intact; the next run removes the temporary folder', async () => {
-    const first = simulate([small, '--jobs', '2']);
+    const first = simulate([small, ...quick, '--jobs', '2']);
     expect(first.code).toBe(0);
     const results = join(first.cwd, 'results');
     const before = snapshot(join(results, 'small'));
     expect([...before.keys()]).toEqual(expect.arrayContaining(['comparison.csv', 'report.html', 'four/summary.json', 'eight/timeseries.csv']));
 
     // Another seed: every file of the new run differs from the previous one.
-    const killed = await interrupt([small, '--seed', '8', '--jobs', '2', '--no-report'], first.cwd, PAUSE, PAUSED, 'SIGKILL');
+    const killed = await interrupt([small, ...quick, '--seed', '8', '--jobs', '2', '--no-report'], first.cwd, PAUSE, PAUSED, 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const temporary = readdirSync(results).filter((e) => e.startsWith('.'));
     expect(temporary).toEqual([expect.stringMatching(/^\.small\.tmp-\d+$/)]);
@@ -72,28 +76,28 @@ describe('results are replaced whole, never mixed', () => {
     expect(JSON.parse(readFileSync(join(results, temporary[0], 'four', 'summary.json'), 'utf8')).seed).toBe(8);
     expect(snapshot(join(results, 'small'))).toEqual(before);
 
-    const next = simulate([small, '--seed', '9', '--no-report', '--strategy', 'four'], first.cwd);
+    const next = simulate([small, ...quick, '--seed', '9', '--no-report', '--strategy', 'four'], first.cwd);
     expect(next.code).toBe(0);
     expect(readdirSync(results)).toEqual(['small']);
     expect(readdirSync(join(results, 'small')).sort()).toEqual(['comparison.csv', 'four']);
     expect(JSON.parse(readFileSync(join(results, 'small', 'four', 'summary.json'), 'utf8')).seed).toBe(9);
-  });
+  }, SEVERAL_RUNS_MS);
 
   test('SIGINT in the write phase: exit 130, previous results intact, no temporary folder at all', async () => {
-    const first = simulate([small, '--no-report', '--jobs', '2']);
+    const first = simulate([small, ...quick, '--no-report', '--jobs', '2']);
     const results = join(first.cwd, 'results');
     const before = snapshot(results);
-    const stopped = await interrupt([small, '--seed', '8', '--jobs', '2'], first.cwd, PAUSE, PAUSED, 'SIGINT');
+    const stopped = await interrupt([small, ...quick, '--seed', '8', '--jobs', '2', '--no-report'], first.cwd, PAUSE, PAUSED, 'SIGINT');
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('interrupted by SIGINT: stopped, nothing written (results/small is as it was)');
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
     expect(snapshot(results)).toEqual(before);
     expect(readdirSync(results)).toEqual(['small']);
-  });
+  }, SEVERAL_RUNS_MS);
 
   test('SIGTERM before any results exist: exit 143, and not even the --out folder it had created is left', async () => {
     const cwd = newDir();
-    const stopped = await interrupt([small, '--no-report', '--jobs', '2', '--out', 'out/nested'], cwd, PAUSE, PAUSED, 'SIGTERM');
+    const stopped = await interrupt([small, ...quick, '--no-report', '--jobs', '2', '--out', 'out/nested'], cwd, PAUSE, PAUSED, 'SIGTERM');
     expect(stopped.code).toBe(143);
     expect(readdirSync(cwd)).toEqual([]);
   });
@@ -114,31 +118,31 @@ describe('results are replaced whole, never mixed', () => {
     make('.keep');
     make(`notes.tmp-${dead}`);
     // Stopped just before its own swap: what remains is the tidied state.
-    const stopped = await interrupt([small, '--no-report', '--duration', '1m'], cwd, PAUSE, PAUSED, 'SIGINT');
+    const stopped = await interrupt([small, ...quick, '--no-report'], cwd, PAUSE, PAUSED, 'SIGINT');
     expect(stopped.code).toBe(130);
     expect(readdirSync(results).sort()).toEqual(['.keep', `.small.tmp-${process.pid}`, `notes.tmp-${dead}`, 'small']);
     expect(readFileSync(join(results, 'small', 'marker'), 'utf8')).toBe(`.small.old-${dead}`);
   });
 
   test('a run of some strategies holds just those: no stale strategy folder, chart or report from the run before', () => {
-    const all = simulate([small, '--jobs', '2']);
+    const all = simulate([small, ...quick, '--jobs', '2']);
     expect(all.code).toBe(0);
     const dir = join(all.cwd, 'results', 'small');
     expect(readdirSync(dir).sort()).toEqual(['charts', 'comparison.csv', 'eight', 'four', 'report.html']);
 
-    const some = simulate([small, '--strategy', 'eight', '--no-report'], all.cwd);
+    const some = simulate([small, ...quick, '--strategy', 'eight', '--no-report'], all.cwd);
     expect(some.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['comparison.csv', 'eight']);
     const csv = readFileSync(join(dir, 'comparison.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(2);
     expect(csv[1]).toMatch(/^1,eight,/);
-  });
+  }, SEVERAL_RUNS_MS);
 
   test('--strategy takes several names, comma-separated or repeated, in the scenario order', () => {
-    const comma = simulate([small, '--strategy', 'eight,four', '--no-report', '--duration', '1m']);
+    const comma = simulate([small, '--strategy', 'eight,four', '--no-report', ...quick]);
     expect(comma.code).toBe(0);
     expect(comma.stderr).toBe(''); // and no progress bar on a pipe (without SCALESIM_PROGRESS=1)
-    const repeated = simulate([small, '--strategy', 'eight', '--strategy', 'four', '--no-report', '--duration', '1m']);
+    const repeated = simulate([small, '--strategy', 'eight', '--strategy', 'four', '--no-report', ...quick]);
     expect(repeated.code).toBe(0);
     expect(readFileSync(join(repeated.cwd, 'results', 'small', 'comparison.csv'))).toEqual(readFileSync(join(comma.cwd, 'results', 'small', 'comparison.csv')));
     expect(readdirSync(join(comma.cwd, 'results', 'small')).sort()).toEqual(['comparison.csv', 'eight', 'four']);
@@ -150,7 +154,7 @@ describe('results are replaced whole, never mixed', () => {
     const empty = simulate([small, '--strategy', 'four,']);
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim()).toBe('--strategy: expected a strategy name, got ""');
-  });
+  }, SEVERAL_RUNS_MS);
 });
 
 describe('--out is checked before any simulation', () => {
@@ -177,7 +181,7 @@ describe('--out is checked before any simulation', () => {
     expect(readdirSync(join(cwd, 'out'))).toEqual(['small']);
     expect(readFileSync(join(cwd, 'taken'), 'utf8')).toBe('mine');
     expect(readFileSync(join(cwd, 'out', 'small'), 'utf8')).toBe('mine too');
-  });
+  }, SEVERAL_RUNS_MS);
 });
 
 describe('progress and Ctrl-C', () => {
