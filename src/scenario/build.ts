@@ -62,8 +62,11 @@ export interface Model {
   readonly cluster?: Cluster;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
-  /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
-  run(onProgress?: (simulatedMicros: number) => void, progressEveryMicros?: number): void;
+  /**
+   * Runs the whole scenario; `onProgress` gets the simulated time and the requests arrived so far
+   * every simulated `progressEveryMicros` (1 s: fine enough for a busy run to report often).
+   */
+  run(onProgress?: (simulatedMicros: number, requests: number) => void, progressEveryMicros?: number): void;
 }
 
 /**
@@ -177,7 +180,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       const c = scenario.traffic.classes[name];
       return (c.orderValueUsd ?? 0) * c.conversionRate;
     }),
-    run(onProgress, progressEveryMicros = 60_000_000) {
+    run(onProgress, progressEveryMicros = 1_000_000) {
       cluster?.startWarm();
       for (const service of services.values()) service.startWarm();
       recorder.start();
@@ -186,7 +189,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       for (let t = 0; t < durationMicros; ) {
         t = Math.min(durationMicros, t + progressEveryMicros);
         sim.runUntil(t);
-        onProgress?.(t);
+        onProgress?.(t, recorder.totalArrivals);
       }
       recorder.flush();
     },
