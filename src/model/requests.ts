@@ -174,6 +174,11 @@ export class Requests implements EventHandler {
     return id;
   }
 
+  /** Requests created so far (users', internal and child requests). */
+  get arrivedCount(): number {
+    return this.arrivals;
+  }
+
   isClientDone(id: number): boolean {
     return (this.flags[id] & CLIENT_DONE) !== 0;
   }

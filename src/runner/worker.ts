@@ -8,10 +8,11 @@ export interface WorkerRequest {
   port?: MessagePort;
 }
 
-/** A progress message on the port: simulated seconds done out of `durationS`. */
+/** A progress message on the port: simulated seconds done out of `durationS`, and requests arrived so far. */
 export interface WorkerProgress {
   simulatedS: number;
   durationS: number;
+  requests: number;
 }
 
 // One cache per worker thread: a worker that runs several tasks of one file loads it once per seed.
@@ -20,7 +21,7 @@ const cache = new ScenarioCache();
 /** piscina's task handler: runs one task; the result is plain data, structured-cloned back. */
 export default async function runTask({ task, port }: WorkerRequest): Promise<StrategyResult> {
   try {
-    return await executeTask(task, cache, port && ((simulatedS, durationS) => port.postMessage({ simulatedS, durationS } satisfies WorkerProgress)));
+    return await executeTask(task, cache, port && ((simulatedS, durationS, requests) => port.postMessage({ simulatedS, durationS, requests } satisfies WorkerProgress)));
   } finally {
     port?.close();
   }

@@ -37,8 +37,11 @@ export interface Model {
   readonly revenuePerSuccessUsd: readonly number[];
   /** ∫ user requests in system dt over the measured period (after the warm-up), request·µs. */
   measuredInSystemIntegral(): number;
-  /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
-  run(onProgress?: (simulatedMicros: number) => void, progressEveryMicros?: number): void;
+  /**
+   * Runs the whole scenario; `onProgress` gets the simulated time and the requests arrived so far
+   * every simulated `progressEveryMicros` (1 s: fine enough for a busy run to report often).
+   */
+  run(onProgress?: (simulatedMicros: number, requests: number) => void, progressEveryMicros?: number): void;
 }
 
 /**
@@ -103,7 +106,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       return (c.orderValueUsd ?? 0) * c.conversionRate;
     }),
     measuredInSystemIntegral: () => requests.inSystemIntegral() - inSystemAtMeasuredStart,
-    run(onProgress, progressEveryMicros = 60_000_000) {
+    run(onProgress, progressEveryMicros = 1_000_000) {
       for (const start of ctx.start.warm) start();
       recorder.start();
       for (const start of ctx.start.loops) start();
@@ -111,7 +114,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       for (let t = 0; t < durationMicros; ) {
         t = Math.min(durationMicros, t + progressEveryMicros);
         sim.runUntil(t);
-        onProgress?.(t);
+        onProgress?.(t, requests.arrivedCount);
       }
       recorder.flush();
     },
