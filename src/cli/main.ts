@@ -16,6 +16,7 @@ import type { Estimate, StrategyComparison } from '../report/comparison.js';
 import { renderCharts } from '../report/charts/charts.js';
 import { renderReportHtml } from '../report/html.js';
 import { sloGates } from '../scenario/slo-schema.js';
+import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
 import { createProgress } from './progress.js';
@@ -44,6 +45,7 @@ interface RunOptions {
   report: boolean;
   quiet?: boolean;
   json?: boolean;
+  allowOutsideFiles?: boolean;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
@@ -53,7 +55,8 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const replications = wholeNumber(options.replications, '--replications', 1);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
-  const loaded = await loadScenarioFile(file, { seed, durationMicros });
+  const allowOutsideFiles = options.allowOutsideFiles === true;
+  const loaded = await loadScenarioFile(file, { seed, durationMicros, allowOutsideFiles });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
@@ -70,7 +73,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
       throw new UsageError(`--strategy: expected one of ${scenario.strategies.map((s) => s.name).join(', ')}, got ${JSON.stringify(options.strategy)}`);
   }
 
-  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros });
+  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros, allowOutsideFiles });
   const progress = createProgress({ enabled: !options.quiet && !options.json && process.stderr.isTTY === true, tasks });
   let results: StrategyResult[];
   try {
@@ -82,11 +85,11 @@ async function run(file: string, options: RunOptions): Promise<number> {
   results.forEach((result, i) => runs.get(tasks[i].strategy)!.push(result));
 
   const outputs = await assembleOutputs(scenario, runs);
-  const scenarioFiles: [string, string][] = [['comparison.csv', outputs.comparisonCsv]];
+  const scenarioFiles: [string, string][] = [[SCENARIO_RESULT_FILES.comparison, outputs.comparisonCsv]];
   if (options.report) {
     const charts = await renderCharts(outputs.report);
-    for (const chart of charts) scenarioFiles.push([join('charts', chart.file), chart.svg]);
-    scenarioFiles.push(['report.html', renderReportHtml(outputs.report, charts)]);
+    for (const chart of charts) scenarioFiles.push([join(SCENARIO_RESULT_FILES.charts, chart.file), chart.svg]);
+    scenarioFiles.push([SCENARIO_RESULT_FILES.report, renderReportHtml(outputs.report, charts)]);
   }
   const dir = await writeResults(options.out, scenario.base.name, outputs.strategies, scenarioFiles);
 
@@ -155,8 +158,8 @@ function verdictLine(rows: readonly StrategyComparison[]): string {
   return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
 }
 
-async function validate(file: string): Promise<number> {
-  const loaded = await loadScenarioFile(file);
+async function validate(file: string, options: { allowOutsideFiles?: boolean }): Promise<number> {
+  const loaded = await loadScenarioFile(file, { allowOutsideFiles: options.allowOutsideFiles === true });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
@@ -230,6 +233,8 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+const ALLOW_OUTSIDE_FILES_HELP = "let the scenario read files (hpa.file, trace.file) by absolute path or outside its folder";
+
 function program(setExit: (code: number) => void): Command {
   const cli = new Command()
     .name('simulate')
@@ -252,11 +257,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-report', 'skip the charts and report.html')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
   cli
     .command('validate <scenario>')
     .description('check a scenario file without running it; lists every problem')
-    .action(async (file: string) => setExit(await validate(file)));
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
+    .action(async (file: string, options: { allowOutsideFiles?: boolean }) => setExit(await validate(file, options)));
   cli
     .command('hpa-dryrun')
     .description('replay recorded metrics (CSV) through the exact HPA algorithm and print the decisions it would have made')
