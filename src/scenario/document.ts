@@ -27,8 +27,8 @@ export interface ParsedDocument {
 
 /** JSON (by extension) or YAML text → its value and a locator; nesting is bounded before any recursive code sees it. */
 export function parseScenarioText(text: string, file: string): Loaded<ParsedDocument> {
-  const tooDeep = nestingLimitOffset(text);
-  if (tooDeep !== undefined) return { ok: false, issues: [{ file, line: lineAt(text, tooDeep), path: '', message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }] };
+  const tooDeep = nestingIssue(text, file);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
 
   if (extname(file).toLowerCase() === '.json') {
     let value: unknown;
@@ -54,6 +54,12 @@ export function parseScenarioText(text: string, file: string): Loaded<ParsedDocu
     const message = /excessive alias count/i.test(error.message) ? `too many YAML alias expansions (more than ${MAX_YAML_ALIAS_COUNT})` : `not valid YAML: ${error.message}`;
     return { ok: false, issues: [{ path: file, message }] };
   }
+}
+
+/** An issue when YAML or JSON `text` nests deeper than MAX_NESTING_DEPTH: check it before yaml composes the text. */
+export function nestingIssue(text: string, file: string): InputIssue | undefined {
+  const offset = nestingLimitOffset(text);
+  return offset === undefined ? undefined : { file, line: lineAt(text, offset), path: '', message: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { parseScenarioText, structureIssues, type FieldPath, type Locate } from './document.js';
+import { nestingIssue, parseScenarioText, structureIssues, type FieldPath, type Locate } from './document.js';
 import type { ParsedTrace } from './imports/trace.js';
 import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
@@ -201,6 +201,11 @@ function resolveHpa(value: unknown, at: FieldPath, context: Context, issues: Inp
       text = readFileSync(file.path, 'utf8');
     } catch (error) {
       issues.push({ path: formatPath(field), message: `cannot read ${JSON.stringify(value.file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, ...context.locate(field) });
+      return undefined;
+    }
+    const tooDeep = nestingIssue(text, value.file);
+    if (tooDeep) {
+      issues.push(tooDeep);
       return undefined;
     }
     const parsed = parseHpaManifest(text, value.file);

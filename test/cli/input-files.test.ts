@@ -83,6 +83,11 @@ describe('hostile files', () => {
     expect(await refused(file, root)).toEqual([`${file}:${line}: nested deeper than 64 levels`]);
   });
 
+  test('a deeply nested HPA manifest is refused the same way', async () => {
+    const { root, file } = project(withHpaFile('hpa.yaml'), 'yaml', { 'hpa.yaml': `spec:\n  metrics: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n` });
+    expect(await refused(file, root)).toEqual(['hpa.yaml:2: nested deeper than 64 levels']);
+  });
+
   test('nesting made deep by YAML aliases is refused at its field path', async () => {
     // 40 levels in the text, 80 once the alias is expanded.
     const { root, file } = project(`${TINY}x-deep: &deep ${'['.repeat(40)}${']'.repeat(40)}\nx-deeper: ${'['.repeat(40)}*deep${']'.repeat(40)}\n`);
