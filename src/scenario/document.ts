@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, Parser, type Document } from 'yaml';
-import type { InputIssue, Loaded } from './issues.js';
+import { formatPath, type InputIssue, type Loaded } from './issues.js';
 
 /**
  * Reading a scenario's text safely: hostile input (deep nesting, alias bombs, keys that reach
@@ -108,7 +108,7 @@ function locator(lines: LineCounter, text: string, file: string, document: Docum
  * Walks a parsed value without recursion: a container deeper than MAX_NESTING_DEPTH (also one made
  * deep by YAML aliases, or circular) and every forbidden key is an issue at its path.
  */
-export function structureIssues(value: unknown, locate: Locate, format: (path: FieldPath) => string): InputIssue[] {
+export function structureIssues(value: unknown, locate: Locate): InputIssue[] {
   const issues: InputIssue[] = [];
   const pending: { value: unknown; path: FieldPath }[] = [{ value, path: [] }];
   let tooDeep = false;
@@ -116,7 +116,7 @@ export function structureIssues(value: unknown, locate: Locate, format: (path: F
     const { value: node, path } = pending.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (path.length >= MAX_NESTING_DEPTH) {
-      if (!tooDeep) issues.push({ path: format(path), message: `nested deeper than ${MAX_NESTING_DEPTH} levels`, ...locate(path) });
+      if (!tooDeep) issues.push({ path: formatPath(path), message: `nested deeper than ${MAX_NESTING_DEPTH} levels`, ...locate(path) });
       tooDeep = true;
       continue;
     }
@@ -124,7 +124,7 @@ export function structureIssues(value: unknown, locate: Locate, format: (path: F
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       const at = [...path, key];
-      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) issues.push({ path: format(at), message: `a key named ${JSON.stringify(key)} is not allowed (it names a JavaScript object internal)`, ...locate(at) });
+      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) issues.push({ path: formatPath(at), message: `a key named ${JSON.stringify(key)} is not allowed (it names a JavaScript object internal)`, ...locate(at) });
       else pending.push({ value: child, path: at });
     }
   }

@@ -65,7 +65,7 @@ export async function loadScenarioFile(path: string, overrides: LoadOverrides = 
 export async function resolveScenario(document: unknown, path: string, overrides: LoadOverrides = {}, locate: Locate = () => ({})): Promise<Loaded<LoadedScenario>> {
   if (!isObject(document)) return fail('', 'expected the scenario to be an object (a JSON object or a YAML mapping)');
   // Depth and forbidden keys first: zod and the merge patch recurse, and would take `__proto__` as a prototype.
-  const structure = structureIssues(document, locate, formatPath);
+  const structure = structureIssues(document, locate);
   if (structure.length > 0) return { ok: false, issues: structure };
   const { strategies: patches, ...baseRaw } = document;
   const issues: InputIssue[] = [];
@@ -165,20 +165,20 @@ function validate(raw: unknown, issues: InputIssue[], context: Context): Scenari
     }
     service.hpa = resolveHpa(service.hpa, ['services', name, 'hpa'], context, issues);
   }
-  checkPrices(result.data, '', issues);
+  checkPrices(result.data, issues);
   return issues.length === before ? result.data : undefined;
 }
 
 /** Price overrides are well-formed and every price the run will charge exists. */
-function checkPrices(scenario: Scenario, prefix: string, issues: InputIssue[]): void {
-  const catalog = withOverrides(defaultPriceCatalog, scenario.cost.prices, `${prefix}cost.prices`);
+function checkPrices(scenario: Scenario, issues: InputIssue[]): void {
+  const catalog = withOverrides(defaultPriceCatalog, scenario.cost.prices, 'cost.prices');
   if (!catalog.ok) {
     issues.push(...catalog.errors);
     return;
   }
   const { controlPlane } = scenario.cost;
   if (controlPlane !== 'none') {
-    const found = lookupPrice(catalog.catalog, controlPlane, `${prefix}cost.controlPlane`);
+    const found = lookupPrice(catalog.catalog, controlPlane, 'cost.controlPlane');
     if (!found.ok) issues.push(found.error);
   }
 }
