@@ -15,6 +15,7 @@ import { formatTable } from '../report/table.js';
 import { assembleOutputs } from '../report/assemble.js';
 import type { Estimate, StrategyComparison } from '../report/comparison.js';
 import { sloGates } from '../scenario/slo-schema.js';
+import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
 import { asTerminal, createProgress } from './progress.js';
@@ -44,6 +45,7 @@ interface RunOptions {
   report: boolean;
   quiet?: boolean;
   json?: boolean;
+  allowOutsideFiles?: boolean;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
@@ -53,7 +55,8 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const replications = wholeNumber(options.replications, '--replications', 1);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
-  const loaded = await loadScenarioFile(file, { seed, durationMicros });
+  const allowOutsideFiles = options.allowOutsideFiles === true;
+  const loaded = await loadScenarioFile(file, { seed, durationMicros, allowOutsideFiles });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
@@ -71,7 +74,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const interrupts = listenForInterrupts();
   let written: Awaited<ReturnType<typeof simulateAndWrite>>;
   try {
-    written = await simulateAndWrite(file, scenario, strategies, { ...options, seed, durationMicros, replications, jobs }, interrupts);
+    written = await simulateAndWrite(file, scenario, strategies, { ...options, seed, durationMicros, replications, jobs, allowOutsideFiles }, interrupts);
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     process.stderr.write(`interrupted by ${error.signalName}: stopped, nothing written (${join(options.out, scenario.base.name)} is as it was)\n`);
@@ -118,6 +121,7 @@ function collectNames(value: string, previous: string[] | undefined): string[] {
 
 interface RunSettings {
   seed?: number | string;
+  allowOutsideFiles: boolean;
   durationMicros?: number;
   replications: number;
   jobs: number;
@@ -133,8 +137,8 @@ interface RunSettings {
  * stopped (the terminal restored), and nothing is left under --out (throws Interrupted).
  */
 async function simulateAndWrite(file: string, scenario: LoadedScenario, strategies: LoadedScenario['strategies'], settings: RunSettings, interrupts: InterruptListener) {
-  const { seed, durationMicros, replications } = settings;
-  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros });
+  const { seed, durationMicros, replications, allowOutsideFiles } = settings;
+  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros, allowOutsideFiles });
   const durationS = new Map(strategies.map((s) => [s.name, s.scenario.duration / 1e6]));
   const forced = process.env.SCALESIM_PROGRESS === '1';
   const progress = createProgress({
@@ -152,13 +156,13 @@ async function simulateAndWrite(file: string, scenario: LoadedScenario, strategi
   results.forEach((result, i) => runs.get(tasks[i].strategy)!.push(result));
 
   const outputs = await assembleOutputs(scenario, runs);
-  const scenarioFiles: [string, string][] = [['comparison.csv', outputs.comparisonCsv]];
+  const scenarioFiles: [string, string][] = [[SCENARIO_RESULT_FILES.comparison, outputs.comparisonCsv]];
   if (settings.report) {
     // Loaded here, not at start-up: vega takes long enough to load to delay the first progress line.
     const [{ renderCharts }, { renderReportHtml }] = await Promise.all([import('../report/charts/charts.js'), import('../report/html.js')]);
     const charts = await renderCharts(outputs.report);
-    for (const chart of charts) scenarioFiles.push([join('charts', chart.file), chart.svg]);
-    scenarioFiles.push(['report.html', renderReportHtml(outputs.report, charts)]);
+    for (const chart of charts) scenarioFiles.push([join(SCENARIO_RESULT_FILES.charts, chart.file), chart.svg]);
+    scenarioFiles.push([SCENARIO_RESULT_FILES.report, renderReportHtml(outputs.report, charts)]);
   }
   interrupts.throwIfInterrupted();
   const dir = await writeResults(settings.out, scenario.base.name, outputs.strategies, scenarioFiles, { beforeSwap: () => pauseForTests(interrupts) });
@@ -224,8 +228,8 @@ function verdictLine(rows: readonly StrategyComparison[]): string {
   return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
 }
 
-async function validate(file: string): Promise<number> {
-  const loaded = await loadScenarioFile(file);
+async function validate(file: string, options: { allowOutsideFiles?: boolean }): Promise<number> {
+  const loaded = await loadScenarioFile(file, { allowOutsideFiles: options.allowOutsideFiles === true });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
@@ -302,6 +306,8 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+const ALLOW_OUTSIDE_FILES_HELP = "let the scenario read files (hpa.file, trace.file) by absolute path or outside its folder";
+
 function program(setExit: (code: number) => void): Command {
   const cli = new Command()
     .name('simulate')
@@ -324,11 +330,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-report', 'skip the charts and report.html')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
   cli
     .command('validate <scenario>')
     .description('check a scenario file without running it; lists every problem')
-    .action(async (file: string) => setExit(await validate(file)));
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
+    .action(async (file: string, options: { allowOutsideFiles?: boolean }) => setExit(await validate(file, options)));
   cli
     .command('hpa-dryrun')
     .description('replay recorded metrics (CSV) through the exact HPA algorithm and print the decisions it would have made')

@@ -12,7 +12,7 @@ export interface RunTask {
   /** 0 runs the scenario's own seed; r > 0 a seed derived from it (see replicationSeed). */
   replication: number;
   /** As on the command line: `seed` replaces the scenario's seed (the base of every replication). */
-  overrides: { seed?: number | string; durationMicros?: number };
+  overrides: { seed?: number | string; durationMicros?: number; allowOutsideFiles?: boolean };
 }
 
 /**
@@ -48,7 +48,7 @@ export class ScenarioCache {
 
   load(file: string, overrides: LoadOverrides): Promise<LoadedScenario> {
     // JSON keeps 7 and "7" apart: they give the same streams but a different `seed` in the results.
-    const key = JSON.stringify([file, overrides.seed ?? null, overrides.durationMicros ?? null]);
+    const key = JSON.stringify([file, overrides.seed ?? null, overrides.durationMicros ?? null, overrides.allowOutsideFiles === true]);
     let entry = this.loaded.get(key);
     if (!entry) {
       entry = loadScenarioFile(file, overrides).then((result) => {

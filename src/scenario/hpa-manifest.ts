@@ -403,6 +403,9 @@ export function parseHpaManifest(text: string, fileName: string, options: ParseH
     return { path: `${prefix}${formatPath([...chosen.base, ...path]) || '(document)'}`, message: `${message}${line !== undefined ? ` (line ${line})` : ''}` };
   };
 
+  // Not a mapping (a key file, /etc/passwd read as one long string…): named by its type only, never echoed.
+  if (typeof chosen.value !== 'object' || Array.isArray(chosen.value))
+    return { ok: false, issues: [{ path: fileName, message: `expected a HorizontalPodAutoscaler manifest (a YAML mapping), got ${Array.isArray(chosen.value) ? 'a list' : `a ${typeof chosen.value}`}` }] };
   const result = horizontalPodAutoscalerSchema.safeParse(chosen.value);
   if (!result.success)
     return {

@@ -6,6 +6,7 @@ import { sloSchema } from './slo-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
 import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
+import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULE, nameProblem } from './names.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
 
@@ -219,7 +220,11 @@ export const serviceSchema = z.strictObject({
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
+    name: z
+      .string()
+      .max(MAX_NAME_LENGTH, { error: (issue) => nameProblem(issue.input as string), abort: true })
+      .regex(NAME_PATTERN, { error: (issue) => nameProblem(issue.input as string) })
+      .meta({ description: `The results folder's name (results/<name>/): ${NAME_RULE}.` }),
     description: z.string().optional(),
     duration: duration().meta({ description: 'Simulated time to run.' }),
     seed: z.union([z.number().int(), z.string()]).default(1).meta({ description: 'Seed of every random stream (default 1).' }),

@@ -49,13 +49,14 @@ function simulate(dir: string, args: string[]) {
 }
 
 /**
- * A run refuses with exit 2, these lines and no stack trace, and writes nothing; `validate` prints the
+ * A run refuses with exit 2, these lines (after the file:line prefix) and no stack trace, and writes nothing; `validate` prints the
  * same lines (the same loader: checked once per test below, where it crashed before).
  */
 function expectRefused(dir: string, lines: (string | RegExp)[], command: 'run' | 'validate' = 'run'): string[] {
   const r = simulate(dir, command === 'run' ? ['scenario.yaml', '--out', 'out'] : ['validate', 'scenario.yaml']);
   expect(r.code).toBe(2);
-  const stderr = r.stderr.trim().split('\n');
+  // Lines from the scenario carry its file and line ("scenario.yaml:12: "); the field and message follow.
+  const stderr = r.stderr.trim().split('\n').map((line) => line.replace(/^scenario\.yaml:\d+: /, ''));
   for (const line of lines) expect(stderr).toContainEqual(typeof line === 'string' ? line : expect.stringMatching(line));
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(existsSync(join(dir, 'out'))).toBe(false);
