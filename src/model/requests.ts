@@ -137,6 +137,7 @@ export class Requests implements EventHandler {
    */
   served(id: number): void {
     const flags = this.flags[id];
+    if (flags & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] = flags | CLIENT_DONE | SERVER_DONE;
     this.pod[id] = -1;
     this.stage[id] = STAGE_NONE;
@@ -166,6 +167,7 @@ export class Requests implements EventHandler {
 
   /** The server has let go of the request (finished, dropped or killed it). */
   releaseServer(id: number): void {
+    if (this.flags[id] & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] |= SERVER_DONE;
     this.pod[id] = -1;
     this.stage[id] = STAGE_NONE;
@@ -237,6 +239,14 @@ export class Requests implements EventHandler {
     this.free = free;
     this.capacity = capacity;
   }
+}
+
+/**
+ * The server side of a request ended twice: its id would sit twice in the free list and later be
+ * handed to two requests at once. Out of line, so that `served` stays small enough to inline.
+ */
+function throwServerDoneTwice(id: number): never {
+  throw new Error(`request ${id}: the server already let go of it (answered, dropped or killed): a request is answered once`);
 }
 
 /** A growable ring of (request id, serial, deadline µs), in deadline order. */
