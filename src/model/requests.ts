@@ -1,18 +1,7 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
+import { CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
-/** Why a request failed, as users see it in the outputs (`errors_<cause>` columns). */
-export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated'] as const;
-export type FailureCause = (typeof FAILURE_CAUSES)[number];
-export const CAUSE_TIMEOUT = 0;
-export const CAUSE_REJECTED = 1;
-export const CAUSE_POD_TERMINATED = 2;
-
-/** Receives every request's outcome, exactly once per request (the metrics recorder). */
-export interface OutcomeListener {
-  arrived(classId: number): void;
-  succeeded(classId: number, latencyMicros: number): void;
-  failed(classId: number, cause: number, latencyMicros: number): void;
-}
+export { CAUSE_POD_TERMINATED, CAUSE_REJECTED, CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
 /** Told when a client gives up, so a server can drop the request if it is still queued. */
 export interface AbandonListener {

@@ -3,8 +3,10 @@ import { cpu, duration, memory, rate } from './schema-units.js';
 import { distributionSchema, oneOf, positive } from './distribution-schema.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
+import type { CurveSpec } from '../model/traffic/rate-curve.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
+export type { CurveSpec };
 
 /**
  * The scenario schema, written once: the TypeScript types are inferred from it and
@@ -45,15 +47,6 @@ export const curveSchema: z.ZodType<CurveSpec, CurveInput> = oneOf(curveShape, '
   id: 'Curve',
   description: 'A request-rate curve (per second) or a dimensionless factor, composed with sum and product.',
 }) as unknown as z.ZodType<CurveSpec, CurveInput>;
-
-export type CurveSpec =
-  | { constant: number }
-  | { ramp: { from: number; to: number; start: number; end: number } }
-  | { step: { at: number; from: number; to: number } }
-  | { spike: { at: number; multiplier: number; rise: number; hold: number; decay: number } }
-  | { diurnal: { mean: number; peakHour: number; troughToPeak: number } }
-  | { sum: CurveSpec[] }
-  | { product: CurveSpec[] };
 
 export const traceSchema = z
   .strictObject({
