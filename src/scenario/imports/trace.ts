@@ -1,8 +1,8 @@
 /**
  * Recorded traffic traces for `traffic.trace`, parsed with fast-csv. Two formats:
  *
- * **`timestamps`** — one row per request, a header row first (e.g. the Azure LLM inference trace,
- * `scenarios/traces/azure-llm-inference-2023-code.csv`):
+ * **`timestamps`** — one row per request, a header row first (e.g. the Azure LLM inference trace's
+ * `TIMESTAMP,ContextTokens,GeneratedTokens`):
  * - The time column is `options.timestampColumn`, else the first of `TIMESTAMP`, `timestamp`,
  *   `t_s`, `time` present (exact name first, then case-insensitive).
  * - A time cell is one of
@@ -20,7 +20,9 @@
  *
  * **`counts`** — requests per second, header `second,requests` (case-insensitive; other columns
  * are ignored): `second` an integer ≥ 0, strictly increasing, a missing second meaning 0 requests;
- * `requests` an integer ≥ 0. The trace lasts until the end of its last listed second.
+ * `requests` an integer ≥ 0 (e.g. `scenarios/traces/azure-llm-inference-2023-code-per-second.csv`).
+ * The trace lasts until the end of its last listed second. A row, or the whole trace, beyond
+ * MAX_PASS_ARRIVALS requests cannot be replayed (a pass is held in memory) and is an error.
  *
  * Both: blank lines and lines whose first cell starts with `#` are skipped. **Row numbers** in
  * errors are 1-based CSV records with the header as row 1 — the file's line numbers unless a quoted
