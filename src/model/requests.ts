@@ -1,18 +1,7 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
+import { CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
-/** Why a request failed, as users see it in the outputs (`errors_<cause>` columns). */
-export const FAILURE_CAUSES = ['timeout', 'rejected', 'pod_terminated'] as const;
-export type FailureCause = (typeof FAILURE_CAUSES)[number];
-export const CAUSE_TIMEOUT = 0;
-export const CAUSE_REJECTED = 1;
-export const CAUSE_POD_TERMINATED = 2;
-
-/** Receives every request's outcome, exactly once per request (the metrics recorder). */
-export interface OutcomeListener {
-  arrived(classId: number): void;
-  succeeded(classId: number, latencyMicros: number): void;
-  failed(classId: number, cause: number, latencyMicros: number): void;
-}
+export { CAUSE_POD_TERMINATED, CAUSE_REJECTED, CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
 /** Told when a client gives up, so a server can drop the request if it is still queued. */
 export interface AbandonListener {
@@ -137,6 +126,7 @@ export class Requests implements EventHandler {
    */
   served(id: number): void {
     const flags = this.flags[id];
+    if (flags & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] = flags | CLIENT_DONE | SERVER_DONE;
     this.pod[id] = -1;
     this.stage[id] = STAGE_NONE;
@@ -166,6 +156,7 @@ export class Requests implements EventHandler {
 
   /** The server has let go of the request (finished, dropped or killed it). */
   releaseServer(id: number): void {
+    if (this.flags[id] & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] |= SERVER_DONE;
     this.pod[id] = -1;
     this.stage[id] = STAGE_NONE;
@@ -237,6 +228,14 @@ export class Requests implements EventHandler {
     this.free = free;
     this.capacity = capacity;
   }
+}
+
+/**
+ * The server side of a request ended twice: its id would sit twice in the free list and later be
+ * handed to two requests at once. Out of line, so that `served` stays small enough to inline.
+ */
+function throwServerDoneTwice(id: number): never {
+  throw new Error(`request ${id}: the server already let go of it (answered, dropped or killed): a request is answered once`);
 }
 
 /** A growable ring of (request id, serial, deadline µs), in deadline order. */
