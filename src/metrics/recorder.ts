@@ -1,5 +1,5 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
-import { FAILURE_CAUSES, type OutcomeListener } from '../model/requests.js';
+import { FAILURE_CAUSES, type OutcomeListener } from './outcomes.js';
 import { LogHistogram } from './histogram.js';
 
 /** A column sampled at the end of every interval (a gauge, or a counter's delta). */

@@ -1,5 +1,5 @@
-import { FAILURE_CAUSES, type FailureCause } from '../model/requests.js';
 import type { LogHistogram } from './histogram.js';
+import { FAILURE_CAUSES, type FailureCause } from './outcomes.js';
 import type { Recorder } from './recorder.js';
 
 /** The headline figures of one run. Units are in the names. */

@@ -3,9 +3,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { sharedTraces } from '../scenario/imports/trace-load.js';
 import type { StrategyResult } from '../scenario/run.js';
 import { executeTask, ScenarioCache, type RunTask } from './tasks.js';
-import type { WorkerProgress, WorkerRequest } from './worker.js';
+import type { WorkerData, WorkerProgress, WorkerRequest } from './worker.js';
 
 /** Progress of one task: simulated seconds done and requests arrived so far; `done` once, when its result is in. */
 export interface TaskProgress {
@@ -63,7 +64,11 @@ async function runInProcess(tasks: readonly RunTask[], onProgress: RunTasksOptio
 }
 
 async function runInWorkers(tasks: readonly RunTask[], threads: number, onProgress: RunTasksOptions['onProgress'], signal: AbortSignal | undefined): Promise<StrategyResult[]> {
-  const pool = new Piscina<WorkerRequest, StrategyResult>({ filename: workerUrl().href, minThreads: threads, maxThreads: threads });
+  // Traces are parsed here, once, and shared with every worker (see scenario/imports/trace-load.ts).
+  const cache = new ScenarioCache();
+  await Promise.all(tasks.map((task) => cache.load(task.scenarioFile, task.overrides)));
+  const workerData: WorkerData = { traces: sharedTraces() };
+  const pool = new Piscina<WorkerRequest, StrategyResult>({ filename: workerUrl().href, minThreads: threads, maxThreads: threads, workerData });
   try {
     return await untilAborted(Promise.all(tasks.map((task, taskIndex) => runInWorker(pool, task, taskIndex, onProgress))), signal);
   } finally {

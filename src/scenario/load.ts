@@ -122,6 +122,7 @@ export async function resolveScenario(document: unknown, path: string, overrides
       const trace = await loadTrace(file.path, spec.format, spec.file, issues);
       if (trace) traces.set(spec.file, trace);
     }
+    issues.push(...(await replayIssues(base, strategies, traces)));
   }
   if (base?.slo) {
     for (const problem of [...validateSloAgainstInterval(base.slo, base.metricsInterval), ...(entries.length > 0 ? validateSloGate(base.slo, entries.map(([name]) => name)) : [])]) {
@@ -276,18 +277,28 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 async function loadTrace(file: string, format: 'timestamps' | 'counts', written: string, issues: InputIssue[]): Promise<LoadedTrace | undefined> {
-  const { parseCountsTrace, parseTimestampTrace, expandTraceToArrivals, passDurationMicros } = await import('./imports/trace.js');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    issues.push({ path: 'traffic.trace.file', message: `cannot read ${JSON.stringify(written)} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
-    return undefined;
-  }
-  const result = await (format === 'timestamps' ? parseTimestampTrace(text, written) : parseCountsTrace(text, written));
+  const { expandTraceToArrivals, passDurationMicros } = await import('./imports/trace.js');
+  const { loadTraceFile } = await import('./imports/trace-load.js');
+  const result = await loadTraceFile(file, format, written);
   if (result.ok) return { trace: result.trace, expand: expandTraceToArrivals, passDuration: passDurationMicros };
   issues.push(...result.issues);
   return undefined;
+}
+
+/** Replay options that do not fit the trace (a pass too big for memory, a start past its end), once per problem. */
+async function replayIssues(base: Scenario, strategies: readonly StrategyScenario[], traces: LoadedTraces): Promise<InputIssue[]> {
+  const { checkReplayOptions } = await import('./imports/trace.js');
+  const check = (scenario: Scenario) => {
+    const spec = scenario.traffic.trace;
+    const loaded = spec && traces.get(spec.file);
+    if (!spec || !loaded) return [];
+    return checkReplayOptions(loaded.trace, { startOffsetMicros: spec.startOffset, speedup: spec.speedup, multiplier: spec.multiplier, jitterMicros: spec.jitter });
+  };
+  const issues = check(base);
+  const seen = new Set(issues.map((i) => `${i.path}|${i.message}`));
+  for (const { name, scenario } of strategies)
+    for (const issue of check(scenario)) if (!seen.has(`${issue.path}|${issue.message}`)) issues.push({ path: `strategies.${name} → ${issue.path}`, message: issue.message });
+  return issues;
 }
 
 function fail(path: string, message: string): Loaded<never> {

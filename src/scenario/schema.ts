@@ -7,8 +7,10 @@ import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
 import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
 import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULE, nameProblem } from './names.js';
+import type { CurveSpec } from '../model/traffic/rate-curve.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
+export type { CurveSpec };
 
 /**
  * The scenario schema, written once: the TypeScript types are inferred from it and
@@ -49,15 +51,6 @@ export const curveSchema: z.ZodType<CurveSpec, CurveInput> = oneOf(curveShape, '
   id: 'Curve',
   description: 'A request-rate curve (per second) or a dimensionless factor, composed with sum and product.',
 }) as unknown as z.ZodType<CurveSpec, CurveInput>;
-
-export type CurveSpec =
-  | { constant: number }
-  | { ramp: { from: number; to: number; start: number; end: number } }
-  | { step: { at: number; from: number; to: number } }
-  | { spike: { at: number; multiplier: number; rise: number; hold: number; decay: number } }
-  | { diurnal: { mean: number; peakHour: number; troughToPeak: number } }
-  | { sum: CurveSpec[] }
-  | { product: CurveSpec[] };
 
 export const traceSchema = z
   .strictObject({
