@@ -6,6 +6,7 @@ import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { StrategyResult } from '../scenario/run.js';
 import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
+import { runDuration } from '../scenario/schema-units.js';
 import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
 import { toCsv, writeFileAtomic } from '../report/files.js';
@@ -47,12 +48,10 @@ interface RunOptions {
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
-  const durationMicros = options.duration === undefined ? undefined : parseDurationMicros(options.duration);
-  if (options.duration !== undefined && (durationMicros === undefined || durationMicros <= 0))
-    throw new UsageError(`--duration: expected a duration like "15m" or "2h", got ${JSON.stringify(options.duration)}`);
+  const durationMicros = options.duration === undefined ? undefined : flagDuration(options.duration);
   const replications = wholeNumber(options.replications, '--replications', 1);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
-  const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
+  const seed = options.seed === undefined ? undefined : flagSeed(options.seed);
   const loaded = await loadScenarioFile(file, { seed, durationMicros });
   if (!loaded.ok) {
     printIssues(loaded.issues);
@@ -63,6 +62,8 @@ async function run(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(listStrategies(scenario.raw, scenario.strategies.map((s) => s.name)));
     return EXIT_OK;
   }
+  const slo = scenario.base.slo;
+  if (options.check && !slo) throw new UsageError('--check: the scenario has no `slo` block to check');
   let strategies = scenario.strategies;
   if (options.strategy !== undefined) {
     strategies = strategies.filter((s) => s.name === options.strategy);
@@ -98,15 +99,27 @@ async function run(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${rankingTable(outputs.comparison)}\n\n${verdictLine(outputs.comparison)}\nresults: ${dir}\n`);
   }
 
-  if (options.check) {
-    const slo = scenario.base.slo;
-    if (!slo) throw new UsageError('--check: the scenario has no `slo` block to check');
+  if (options.check && slo) {
     const failed = outputs.comparison.filter((c) => sloGates(slo, c.strategy) && !c.meetsSlo);
     for (const c of failed)
       for (const s of c.slo.filter((x) => !x.met)) process.stderr.write(`SLO missed: ${c.strategy}: ${s.name} — ${s.detail}\n`);
     if (failed.length > 0) return EXIT_SLO_MISSED;
   }
   return EXIT_OK;
+}
+
+/** `--duration`, under the same rules as the scenario's `duration`. */
+function flagDuration(value: string): number {
+  const parsed = runDuration().safeParse(value);
+  if (!parsed.success) throw new UsageError(`--duration: ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
+
+/** `--seed`: a whole number (as in the file) or a non-empty string. */
+function flagSeed(value: string): number | string {
+  if (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (value.trim() === '') throw new UsageError(`--seed: expected a whole number or a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function wholeNumber(value: string, flag: string, min: number): number {

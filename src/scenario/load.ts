@@ -5,7 +5,9 @@ import type { z } from 'zod';
 import type { ParsedTrace } from './imports/trace.js';
 import { formatPath, type InputIssue, type Loaded } from './issues.js';
 import { applyMergePatch } from './merge-patch.js';
-import { horizontalPodAutoscalerSchema, parseHpaManifest } from './hpa-manifest.js';
+import { horizontalPodAutoscalerSchema, parseHpaManifest, type HorizontalPodAutoscalerManifest } from './hpa-manifest.js';
+import { hpaSimulationIssues } from './hpa-checks.js';
+import { unroutedServiceIssues } from './routes.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { validateSloAgainstInterval, validateSloGate } from './slo-schema.js';
 import { defaultPriceCatalog, lookupPrice, withOverrides } from '../catalog/prices.js';
@@ -84,6 +86,8 @@ export async function resolveScenario(document: unknown, path: string, overrides
     if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
   }
 
+  if (base) issues.push(...unroutedServices(entries.length > 0 ? strategies : [{ name: 'baseline', scenario: base }]));
+
   const traces = new Map<string, LoadedTrace>();
   if (base) {
     const all = [base, ...strategies.map((s) => s.scenario)];
@@ -112,6 +116,19 @@ export async function resolveScenario(document: unknown, path: string, overrides
       raw: document,
     },
   };
+}
+
+/**
+ * Services no request reaches, in the scenarios that run (a strategy may move `traffic.target` and
+ * remove the old service): once when every run has it, else named per strategy.
+ */
+function unroutedServices(runs: readonly StrategyScenario[]): InputIssue[] {
+  const found = runs.map((run) => unroutedServiceIssues(run.scenario));
+  const everywhere = (issue: InputIssue) => found.every((issues) => issues.some((other) => other.path === issue.path));
+  return [
+    ...(found[0] ?? []).filter(everywhere),
+    ...runs.flatMap((run, i) => found[i].filter((issue) => !everywhere(issue)).map((issue) => ({ path: `strategies.${run.name} → ${issue.path}`, message: issue.message }))),
+  ];
 }
 
 function applyOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario {
@@ -169,14 +186,23 @@ function resolveHpa(value: unknown, path: string, directory: string, issues: Inp
       return undefined;
     }
     const parsed = parseHpaManifest(text, value.file);
-    if (parsed.ok) return parsed.hpa;
-    issues.push(...parsed.issues);
-    return undefined;
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      return undefined;
+    }
+    return simulatable(parsed.hpa, `${value.file}: `, issues);
   }
   const parsed = horizontalPodAutoscalerSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return simulatable(parsed.data, `${path}.`, issues);
   for (const issue of parsed.error.issues) issues.push(toInputIssue(issue, value, `${path}.`));
   return undefined;
+}
+
+/** The manifest when the simulation can act on it; otherwise undefined and the reasons in `issues`. */
+function simulatable(hpa: HorizontalPodAutoscalerManifest, prefix: string, issues: InputIssue[]): HorizontalPodAutoscalerManifest | undefined {
+  const problems = hpaSimulationIssues(hpa);
+  for (const problem of problems) issues.push({ path: prefix + problem.path, message: problem.message });
+  return problems.length === 0 ? hpa : undefined;
 }
 
 /** zod's issue → one line naming the field, with the offending value when the message lacks it. */
@@ -185,9 +211,11 @@ function toInputIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: string): In
   let message = issue.message
     .replace(/^Invalid input: /, '')
     .replace(/^Too (small|big): expected (\w+) to (?:be|have) ([<>]=?)(\S+)$/, (_m, _size, type, op, bound) => `expected ${type === 'number' ? 'a number' : type} ${({ '>=': '≥', '>': '>', '<=': '≤', '<': '<' } as Record<string, string>)[op]} ${bound}`);
+  const value = valueAt(raw, issue.path);
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  // YAML reads 1e999 and .inf as Infinity, which zod reports as a number of the wrong type.
+  else if (issue.code === 'invalid_type' && typeof value === 'number' && !Number.isFinite(value)) message = `expected a finite number, got ${value}`;
   else if (!/\bgot\b/.test(message)) {
-    const value = valueAt(raw, issue.path);
     if (value !== undefined) message += `, got ${JSON.stringify(value)}`;
     else if (issue.code === 'invalid_type') message = message.replace(/, received undefined$/, '') + ' (missing)';
   }
