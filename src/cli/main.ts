@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { StrategyResult } from '../scenario/run.js';
-import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
-import { runDuration } from '../scenario/schema-units.js';
+import type { z } from 'zod';
+import { parseCpuMillicores } from '../scenario/units.js';
+import { duration, period, runDuration } from '../scenario/schema-units.js';
 import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
 import { toCsv, writeFileAtomic } from '../report/files.js';
@@ -48,7 +49,7 @@ interface RunOptions {
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
-  const durationMicros = options.duration === undefined ? undefined : flagDuration(options.duration);
+  const durationMicros = options.duration === undefined ? undefined : flagValue(runDuration(), options.duration, '--duration');
   const replications = wholeNumber(options.replications, '--replications', 1);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : flagSeed(options.seed);
@@ -108,10 +109,10 @@ async function run(file: string, options: RunOptions): Promise<number> {
   return EXIT_OK;
 }
 
-/** `--duration`, under the same rules as the scenario's `duration`. */
-function flagDuration(value: string): number {
-  const parsed = runDuration().safeParse(value);
-  if (!parsed.success) throw new UsageError(`--duration: ${parsed.error.issues[0].message}`);
+/** A flag read by the scenario field's own schema, so both follow the same rules. */
+function flagValue<T>(schema: z.ZodType<T>, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }
 
@@ -212,10 +213,8 @@ async function hpaDryRun(options: DryRunOptions): Promise<number> {
     printIssues(issues);
     return EXIT_BAD_INPUT;
   }
-  const syncPeriodSeconds = (parseDurationMicros(options.syncPeriod) ?? NaN) / 1e6;
-  const podStartupSeconds = (parseDurationMicros(options.podStartup) ?? NaN) / 1e6;
-  if (!(syncPeriodSeconds > 0)) throw new UsageError(`--sync-period: expected a duration like "15s", got ${JSON.stringify(options.syncPeriod)}`);
-  if (Number.isNaN(podStartupSeconds)) throw new UsageError(`--pod-startup: expected a duration like "30s", got ${JSON.stringify(options.podStartup)}`);
+  const syncPeriodSeconds = flagValue(period(), options.syncPeriod, '--sync-period') / 1e6;
+  const podStartupSeconds = flagValue(duration(), options.podStartup, '--pod-startup') / 1e6;
   const cpu = parseCpuMillicores(options.cpuRequest);
   if (cpu === undefined || cpu <= 0) throw new UsageError(`--cpu-request: expected a CPU quantity like "500m", got ${JSON.stringify(options.cpuRequest)}`);
   const result = runHpaDryRun({

@@ -175,6 +175,15 @@ describe('flags', { timeout: SLOW }, () => {
     expectRefused(run(withValue('seed', '')), 'seed: expected a whole number or a non-empty string');
   });
 
+  test('hpa-dryrun --sync-period 0s is refused like the scenario field, and writes no --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalesim-values-'));
+    const out = join(dir, 'decisions.csv');
+    const r = spawnSync(process.execPath, [bin, 'hpa-dryrun', '--hpa', resolve('test/fixtures/hpa/seeds-hpa.yaml'), '--metrics', resolve('test/fixtures/hpa/recorded-cpu-averaged.csv'), '--sync-period', '0s', '--out', out], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('--sync-period: expected a period > 0 (at least 1µs), got "0s"');
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('--check without an slo block is refused before running (nothing written)', () => {
     expectRefused(run(baseScenario(), ['--check']), '--check: the scenario has no `slo` block to check');
   });
