@@ -18,6 +18,7 @@ import type { Estimate, StrategyComparison } from '../report/comparison.js';
 import { renderCharts } from '../report/charts/charts.js';
 import { renderReportHtml } from '../report/html.js';
 import { sloGates } from '../scenario/slo-schema.js';
+import { expectedWork, formatRequests, WORK_LIMIT_REQUESTS } from '../scenario/estimate.js';
 import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
 import { createProgress } from './progress.js';
@@ -46,6 +47,7 @@ interface RunOptions {
   report: boolean;
   quiet?: boolean;
   json?: boolean;
+  force?: boolean;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
@@ -71,6 +73,14 @@ async function run(file: string, options: RunOptions): Promise<number> {
     if (strategies.length === 0)
       throw new UsageError(`--strategy: expected one of ${scenario.strategies.map((s) => s.name).join(', ')}, got ${JSON.stringify(options.strategy)}`);
   }
+
+  const work = expectedWork(strategies.map((s) => s.scenario), scenario.traces, replications);
+  const shape = `${strategies.length} ${strategies.length === 1 ? 'strategy' : 'strategies'} × ${replications} ${replications === 1 ? 'replication' : 'replications'}`;
+  if (!(work <= WORK_LIMIT_REQUESTS) && !options.force)
+    throw new UsageError(
+      `estimate: expected at most ${formatRequests(WORK_LIMIT_REQUESTS)} simulated requests (about ten minutes of one core; shorten the run, or --force runs it anyway), got ${formatRequests(work)} (${shape})`,
+    );
+  if (!options.quiet && !options.json) process.stderr.write(`estimate: ${formatRequests(work)} simulated requests (${shape})\n`);
 
   const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros });
   const progress = createProgress({ enabled: !options.quiet && !options.json && process.stderr.isTTY === true, tasks });
@@ -264,6 +274,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-report', 'skip the charts and report.html')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--force', 'run even when the estimated work is above 1 billion simulated requests')
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
   cli
     .command('validate <scenario>')

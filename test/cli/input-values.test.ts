@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -251,5 +251,51 @@ describe('accepted means what it says', { timeout: SLOW }, () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^hpa\.yaml: spec\.metrics\[0\]\.resource\.name: memory metrics are not modelled/m);
     expect(existsSync(join(dir, 'results'))).toBe(false);
+  });
+});
+
+describe('the work estimate', { timeout: SLOW }, () => {
+  /** A year at 100/s in two strategies: about 6.3 billion requests. */
+  function yearLong(): Json {
+    const s = withValue('duration', '366d');
+    set(s, 'traffic.rate', { constant: '100/s' });
+    set(s, 'strategies', { two: {}, three: { services: { web: { replicas: 3 } } } });
+    return s;
+  }
+
+  test('is printed on stderr, one line, before the run; not with --quiet or --json', () => {
+    const r = run(baseScenario());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('estimate:'))).toEqual(['estimate: 1,200 simulated requests (1 strategy × 1 replication)']);
+    expect(run(baseScenario(), ['--quiet']).stderr).toBe('');
+    const json = run(baseScenario(), ['--json']);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout).strategies).toHaveLength(1);
+  });
+
+  test('above the limit the run is refused with the estimate, counting strategies and replications', () => {
+    expectRefused(run(yearLong()), 'estimate: expected at most 1 billion simulated requests (about ten minutes of one core; shorten the run, or --force runs it anyway), got 6.32 billion (2 strategies × 1 replication)');
+    expectRefused(run(yearLong(), ['--strategy', 'two', '--replications', '2', '--quiet']), /^estimate: .*got 6\.32 billion \(1 strategy × 2 replications\)$/);
+    // A shorter --duration brings it under the limit: the estimate follows the flag.
+    const short = run(yearLong(), ['--duration', '1m', '--quiet']);
+    expect(short.code, short.stderr).toBe(0);
+  });
+
+  test('--force runs it anyway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalesim-values-'));
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(yearLong()));
+    const child = spawn(process.execPath, [bin, file, '--out', join(dir, 'results'), '--force', '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    // The estimate line is printed just before the simulation starts; the run itself would take hours.
+    await new Promise<void>((done, fail) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('\n')) done();
+      });
+      child.on('exit', (code) => fail(new Error(`exited ${code} before starting: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    expect(stderr).toBe('estimate: 6.32 billion simulated requests (2 strategies × 1 replication)\n');
   });
 });
