@@ -1,7 +1,9 @@
 import { buildCurve } from '../model/traffic/rate-curve.js';
 import { clockToMicros } from './build.js';
+import type { InputIssue } from './issues.js';
 import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
+import { formatDuration } from './units.js';
 
 /**
  * How much work a run is, before running it: the simulated requests, the unit the bench measures
@@ -49,4 +51,33 @@ export function formatRequests(count: number): string {
   if (count >= 1e9) return `${+(count / 1e9).toPrecision(3)} billion`;
   if (count >= 1e6) return `${+(count / 1e6).toPrecision(3)} million`;
   return Math.round(count).toLocaleString('en-US');
+}
+
+/** Time-series rows a run may keep (each a few dozen numbers, all in memory until written): about 100 MB of CSV. */
+export const MAX_ROWS = 1_000_000;
+/** Ticks a periodic loop may make over a run: a period of 1µs is accepted as a period, but not for hours. */
+export const MAX_TICKS = 10_000_000;
+
+/**
+ * Periods too short for the run's length: each periodic loop ticks duration / period times, and the
+ * time series keeps a row per metricsInterval. `metricsInterval: expected at least 32s for a 366d run
+ * (at most 1,000,000 rows), got "10s"`.
+ */
+export function periodIssues(scenario: Scenario): InputIssue[] {
+  const periods: [path: string, micros: number, limit: number, what: string][] = [
+    ['metricsInterval', scenario.metricsInterval, MAX_ROWS, 'rows'],
+    ['kubeControllerManager.horizontalPodAutoscalerSyncPeriod', scenario.kubeControllerManager.horizontalPodAutoscalerSyncPeriod, MAX_TICKS, 'syncs'],
+    ['metricsServer.metricResolution', scenario.metricsServer.metricResolution, MAX_TICKS, 'scrapes'],
+    ['metricsServer.kubeletHousekeepingInterval', scenario.metricsServer.kubeletHousekeepingInterval, MAX_TICKS, 'refreshes'],
+    ['prometheus.scrapeInterval', scenario.prometheus.scrapeInterval, MAX_TICKS, 'scrapes'],
+  ];
+  if (scenario.cluster) periods.push(['cluster.clusterAutoscaler.scanInterval', scenario.cluster.clusterAutoscaler.scanInterval, MAX_TICKS, 'scans']);
+  for (const [name, service] of Object.entries(scenario.services))
+    periods.push([`services.${name}.readinessProbe.periodSeconds`, Math.round(service.readinessProbe.periodSeconds * 1e6), MAX_TICKS, 'probes per pod']);
+  return periods
+    .filter(([, micros, limit]) => scenario.duration / micros > limit)
+    .map(([path, micros, limit, what]) => ({
+      path,
+      message: `expected at least ${formatDuration(Math.ceil(scenario.duration / limit))} for a ${formatDuration(scenario.duration)} run (at most ${limit.toLocaleString('en-US')} ${what}), got "${formatDuration(micros)}"`,
+    }));
 }

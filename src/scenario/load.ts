@@ -8,6 +8,7 @@ import { applyMergePatch } from './merge-patch.js';
 import { horizontalPodAutoscalerSchema, parseHpaManifest, type HorizontalPodAutoscalerManifest } from './hpa-manifest.js';
 import { hpaSimulationIssues } from './hpa-checks.js';
 import { unroutedServiceIssues } from './routes.js';
+import { periodIssues } from './estimate.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { validateSloAgainstInterval, validateSloGate } from './slo-schema.js';
 import { defaultPriceCatalog, lookupPrice, withOverrides } from '../catalog/prices.js';
@@ -86,7 +87,10 @@ export async function resolveScenario(document: unknown, path: string, overrides
     if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
   }
 
-  if (base) issues.push(...unroutedServices(entries.length > 0 ? strategies : [{ name: 'baseline', scenario: base }]));
+  if (base) {
+    const runs = entries.length > 0 ? strategies : [{ name: 'baseline', scenario: applyOverrides(base, overrides) }];
+    issues.push(...inEveryRun(runs, unroutedServiceIssues), ...inEveryRun(runs, periodIssues));
+  }
 
   const traces = new Map<string, LoadedTrace>();
   if (base) {
@@ -119,11 +123,12 @@ export async function resolveScenario(document: unknown, path: string, overrides
 }
 
 /**
- * Services no request reaches, in the scenarios that run (a strategy may move `traffic.target` and
- * remove the old service): once when every run has it, else named per strategy.
+ * A check of the scenarios that run, after strategies and flags (a strategy may move
+ * `traffic.target` and remove the old service; --duration changes what a period must be):
+ * a problem every run has is reported once, others per strategy.
  */
-function unroutedServices(runs: readonly StrategyScenario[]): InputIssue[] {
-  const found = runs.map((run) => unroutedServiceIssues(run.scenario));
+function inEveryRun(runs: readonly StrategyScenario[], check: (scenario: Scenario) => InputIssue[]): InputIssue[] {
+  const found = runs.map((run) => check(run.scenario));
   const everywhere = (issue: InputIssue) => found.every((issues) => issues.some((other) => other.path === issue.path));
   return [
     ...(found[0] ?? []).filter(everywhere),

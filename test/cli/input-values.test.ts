@@ -114,6 +114,21 @@ describe('periods, delays and timeouts', { timeout: SLOW }, () => {
   });
 });
 
+describe('periods too short for the run', { timeout: SLOW }, () => {
+  test('a time series of more than a million rows, or a loop ticking more than ten million times, is refused', () => {
+    const year = withValue('duration', '366d');
+    expectRefused(run(year), 'metricsInterval: expected at least 31.622s for a 366d run (at most 1,000,000 rows), got "10s"');
+    const probes = withValue('services.web.readinessProbe.periodSeconds', 0.00001);
+    expectRefused(run(probes), 'services.web.readinessProbe.periodSeconds: expected at least 12µs for a 2m run (at most 10,000,000 probes per pod), got "10µs"');
+  });
+
+  test('--duration counts, and a period only one strategy sets is named with its strategy', () => {
+    expectRefused(run(baseScenario(), ['--duration', '366d']), 'metricsInterval: expected at least 31.622s for a 366d run');
+    const twoStrategies = withValue('strategies', { slow: {}, fast: { kubeControllerManager: { horizontalPodAutoscalerSyncPeriod: '1us' } } });
+    expectRefused(run(twoStrategies), 'strategies.fast → kubeControllerManager.horizontalPodAutoscalerSyncPeriod: expected at least 12µs for a 2m run (at most 10,000,000 syncs), got "1µs"');
+  });
+});
+
 describe('duration: the same rules in the file and in --duration', { timeout: SLOW }, () => {
   test.each([
     ['0s', 'expected a duration > 0, got "0s"'],
@@ -258,6 +273,7 @@ describe('the work estimate', { timeout: SLOW }, () => {
   /** A year at 100/s in two strategies: about 6.3 billion requests. */
   function yearLong(): Json {
     const s = withValue('duration', '366d');
+    set(s, 'metricsInterval', '1m');
     set(s, 'traffic.rate', { constant: '100/s' });
     set(s, 'strategies', { two: {}, three: { services: { web: { replicas: 3 } } } });
     return s;
