@@ -31,6 +31,8 @@ const EXIT_INTERNAL = 3;
 
 class UsageError extends Error {}
 
+const MAX_REPLICATIONS = 1000;
+
 function printIssues(issues: readonly InputIssue[]): void {
   for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
 }
@@ -52,7 +54,8 @@ interface RunOptions {
 
 async function run(file: string, options: RunOptions): Promise<number> {
   const durationMicros = options.duration === undefined ? undefined : flagValue(runDuration(), options.duration, '--duration');
-  const replications = wholeNumber(options.replications, '--replications', 1);
+  // Each replication is a whole run (and a task): a confidence interval needs tens, not millions, even when the runs are empty.
+  const replications = wholeNumber(options.replications, '--replications', 1, MAX_REPLICATIONS);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : flagSeed(options.seed);
   const loaded = await loadScenarioFile(file, { seed, durationMicros });
@@ -133,9 +136,10 @@ function flagSeed(value: string): number | string {
   return value;
 }
 
-function wholeNumber(value: string, flag: string, min: number): number {
+function wholeNumber(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (n > max) throw new UsageError(`${flag}: expected at most ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -199,6 +199,10 @@ describe('flags', { timeout: SLOW }, () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('--replications is bounded even when the runs are empty', () => {
+    expectRefused(run(withValue('traffic.rate', { constant: 0 }), ['--replications', '1000000000']), '--replications: expected at most 1000, got "1000000000"');
+  });
+
   test('--check without an slo block is refused before running (nothing written)', () => {
     expectRefused(run(baseScenario(), ['--check']), '--check: the scenario has no `slo` block to check');
   });
