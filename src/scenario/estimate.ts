@@ -54,9 +54,9 @@ export function formatRequests(count: number): string {
 }
 
 /** Time-series rows a run may keep (each a few dozen numbers, all in memory until written): about 100 MB of CSV. */
-export const MAX_ROWS = 1_000_000;
+const MAX_ROWS = 1_000_000;
 /** Ticks a periodic loop may make over a run: a period of 1µs is accepted as a period, but not for hours. */
-export const MAX_TICKS = 10_000_000;
+const MAX_TICKS = 10_000_000;
 
 /**
  * Periods too short for the run's length: each periodic loop ticks duration / period times, and the

@@ -33,11 +33,11 @@ function unitField(parse: (v: unknown) => number | undefined, example: string, d
 /** The longest duration: times are integer µs in doubles, exact up to 2^53 µs (about 285 years). */
 export const MAX_DURATION_MICROS = Number.MAX_SAFE_INTEGER;
 /** The longest run, a simulated leap year: the event queue, time series and bills are sized for runs of days, not decades. */
-export const MAX_RUN_DURATION_MICROS = 366 * 86_400_000_000;
+const MAX_RUN_DURATION_MICROS = 366 * 86_400_000_000;
 
 /**
  * What a duration field means decides its smallest sensible value:
- * - `delay`: a delay, offset, window or amount of work; 0 means none (≥ 0);
+ * - `delay`: a delay, offset or amount of work, or a stabilization window; 0 means none (≥ 0);
  * - `period`: something that repeats every so often; 0 would repeat forever at one instant (> 0);
  * - `timeout`: a deadline; 0 would fail everything at once (> 0);
  * - `window`: the span a rate or an objective is measured over; 0 measures nothing (> 0).
@@ -46,7 +46,7 @@ export const MAX_RUN_DURATION_MICROS = 366 * 86_400_000_000;
 export type DurationKind = 'delay' | 'period' | 'timeout' | 'window';
 
 /** Why a duration in µs does not fit its kind, or undefined when it does. */
-export function durationProblem(kind: DurationKind, micros: number): string | undefined {
+function durationProblem(kind: DurationKind, micros: number): string | undefined {
   if (kind !== 'delay' && !(micros >= 1)) return `expected a ${kind} > 0 (at least 1µs)`;
   if (!(micros >= 0)) return 'expected a duration ≥ 0';
   if (!(micros <= MAX_DURATION_MICROS)) return 'expected a duration below 2^53 µs (about 285 years)';
@@ -59,7 +59,7 @@ const DURATION_DESCRIPTION = '"250ms", "15s", "2m", "1h30m"; a bare number is se
 const durationField = (kind: DurationKind, what: string) =>
   unitField(parseDurationMicros, DURATION_FORM, `${what}: ${DURATION_DESCRIPTION}.`, (micros) => durationProblem(kind, micros));
 
-/** A delay, offset, window or amount of work: ≥ 0. */
+/** A delay, offset or amount of work: ≥ 0. */
 export const duration = () => durationField('delay', 'Duration ≥ 0');
 /** The interval of something that repeats: > 0. */
 export const period = () => durationField('period', 'Period > 0');
@@ -69,8 +69,8 @@ export const timeout = () => durationField('timeout', 'Timeout > 0');
 export const window = () => durationField('window', 'Window > 0');
 
 /**
- * A whole number of seconds as Kubernetes writes them (`periodSeconds: 10`), with the same rules as
- * the duration of that kind (fractions allowed). Stays in seconds.
+ * A number of seconds where Kubernetes names the field so (`periodSeconds: 10`), under the rules of
+ * the duration of that kind. Stays in seconds.
  */
 export const seconds = (kind: DurationKind) =>
   z.number().superRefine((value, ctx) => {
