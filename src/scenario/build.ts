@@ -200,7 +200,8 @@ function classNamesFirst(services: Map<string, Service>): string {
   return services.keys().next().value!;
 }
 
-function clockToMicros(clock: string): number {
+/** "13:30" → µs since midnight. */
+export function clockToMicros(clock: string): number {
   const [h, m] = clock.split(':').map(Number);
   return (h * 3600 + m * 60) * 1e6;
 }
