@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { formatIssue, type InputIssue } from '../scenario/issues.js';
 import { loadScenarioFile, type LoadedScenario } from '../scenario/load.js';
 import type { StrategyResult } from '../scenario/run.js';
-import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
+import type { z } from 'zod';
+import { parseCpuMillicores } from '../scenario/units.js';
+import { duration, period, runDuration } from '../scenario/schema-units.js';
 import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
 import { fileTargetProblem, toCsv, writeFileAtomic } from '../report/files.js';
@@ -16,6 +18,7 @@ import { assembleOutputs } from '../report/assemble.js';
 import type { Estimate, StrategyComparison } from '../report/comparison.js';
 import { sloGates } from '../scenario/slo-schema.js';
 import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
+import { expectedWork, formatRequests, WORK_LIMIT_REQUESTS } from '../scenario/estimate.js';
 import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
 import { asTerminal, createProgress } from './progress.js';
@@ -28,6 +31,8 @@ const EXIT_BAD_INPUT = 2;
 const EXIT_INTERNAL = 3;
 
 class UsageError extends Error {}
+
+const MAX_REPLICATIONS = 1000;
 
 function printIssues(issues: readonly InputIssue[]): void {
   for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
@@ -46,15 +51,15 @@ interface RunOptions {
   quiet?: boolean;
   json?: boolean;
   allowOutsideFiles?: boolean;
+  force?: boolean;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
-  const durationMicros = options.duration === undefined ? undefined : parseDurationMicros(options.duration);
-  if (options.duration !== undefined && (durationMicros === undefined || durationMicros <= 0))
-    throw new UsageError(`--duration: expected a duration like "15m" or "2h", got ${JSON.stringify(options.duration)}`);
-  const replications = wholeNumber(options.replications, '--replications', 1);
+  const durationMicros = options.duration === undefined ? undefined : flagValue(runDuration(), options.duration, '--duration');
+  // Each replication is a whole run (and a task): a confidence interval needs tens, not millions, even when the runs are empty.
+  const replications = wholeNumber(options.replications, '--replications', 1, MAX_REPLICATIONS);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
-  const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
+  const seed = options.seed === undefined ? undefined : flagSeed(options.seed);
   const allowOutsideFiles = options.allowOutsideFiles === true;
   const loaded = await loadScenarioFile(file, { seed, durationMicros, allowOutsideFiles });
   if (!loaded.ok) {
@@ -67,9 +72,19 @@ async function run(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(listStrategies(scenario.raw, scenario.strategies.map((s) => s.name)));
     return EXIT_OK;
   }
+  const slo = scenario.base.slo;
+  if (options.check && !slo) throw new UsageError('--check: the scenario has no `slo` block to check');
   const strategies = selectStrategies(scenario.strategies, options.strategy);
   const outProblem = resultsTargetProblem(options.out, scenario.base.name);
   if (outProblem) throw new UsageError(`--out: ${outProblem}`);
+
+  const work = expectedWork(strategies.map((s) => s.scenario), scenario.traces, replications);
+  const shape = `${strategies.length} ${strategies.length === 1 ? 'strategy' : 'strategies'} × ${replications} ${replications === 1 ? 'replication' : 'replications'}`;
+  if (!(work <= WORK_LIMIT_REQUESTS) && !options.force)
+    throw new UsageError(
+      `estimate: expected at most ${formatRequests(WORK_LIMIT_REQUESTS)} simulated requests (about ten minutes of one core; shorten the run, or --force runs it anyway), got ${formatRequests(work)} (${shape})`,
+    );
+  if (!options.quiet && !options.json) process.stderr.write(`estimate: ${formatRequests(work)} simulated requests (${shape})\n`);
 
   const interrupts = listenForInterrupts();
   let written: Awaited<ReturnType<typeof simulateAndWrite>>;
@@ -92,9 +107,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${rankingTable(outputs.comparison)}\n\n${verdictLine(outputs.comparison)}\nresults: ${dir}\n`);
   }
 
-  if (options.check) {
-    const slo = scenario.base.slo;
-    if (!slo) throw new UsageError('--check: the scenario has no `slo` block to check');
+  if (options.check && slo) {
     const failed = outputs.comparison.filter((c) => sloGates(slo, c.strategy) && !c.meetsSlo);
     for (const c of failed)
       for (const s of c.slo.filter((x) => !x.met)) process.stderr.write(`SLO missed: ${c.strategy}: ${s.name} — ${s.detail}\n`);
@@ -182,9 +195,24 @@ async function pauseForTests(interrupts: InterruptListener): Promise<void> {
   interrupts.throwIfInterrupted();
 }
 
-function wholeNumber(value: string, flag: string, min: number): number {
+/** A flag read by the scenario field's own schema, so both follow the same rules. */
+function flagValue<T>(schema: z.ZodType<T>, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
+
+/** `--seed`: a whole number (as in the file) or a non-empty string. */
+function flagSeed(value: string): number | string {
+  if (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (value.trim() === '') throw new UsageError(`--seed: expected a whole number or a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function wholeNumber(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (n > max) throw new UsageError(`${flag}: expected at most ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -275,10 +303,8 @@ async function hpaDryRun(options: DryRunOptions): Promise<number> {
     printIssues(issues);
     return EXIT_BAD_INPUT;
   }
-  const syncPeriodSeconds = (parseDurationMicros(options.syncPeriod) ?? NaN) / 1e6;
-  const podStartupSeconds = (parseDurationMicros(options.podStartup) ?? NaN) / 1e6;
-  if (!(syncPeriodSeconds > 0)) throw new UsageError(`--sync-period: expected a duration like "15s", got ${JSON.stringify(options.syncPeriod)}`);
-  if (Number.isNaN(podStartupSeconds)) throw new UsageError(`--pod-startup: expected a duration like "30s", got ${JSON.stringify(options.podStartup)}`);
+  const syncPeriodSeconds = flagValue(period(), options.syncPeriod, '--sync-period') / 1e6;
+  const podStartupSeconds = flagValue(duration(), options.podStartup, '--pod-startup') / 1e6;
   const cpu = parseCpuMillicores(options.cpuRequest);
   if (cpu === undefined || cpu <= 0) throw new UsageError(`--cpu-request: expected a CPU quantity like "500m", got ${JSON.stringify(options.cpuRequest)}`);
   const result = runHpaDryRun({
@@ -331,6 +357,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
+    .option('--force', 'run even when the estimated work is above 1 billion simulated requests')
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
   cli
     .command('validate <scenario>')

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { instanceTypes } from '../catalog/instance-types.js';
-import { cpu, duration, memory } from './schema-units.js';
+import { cpu, duration, fraction, memory, period, timeout } from './schema-units.js';
 import { distributionSchema } from './distribution-schema.js';
+import { MAX_CLUSTER_NODES, NODES_LIMIT_TEXT } from './limits.js';
 
 /**
  * Nodes, the scheduler and the Cluster Autoscaler. Without a `cluster` block every pod gets
@@ -24,7 +25,12 @@ export const nodePoolSchema = z.strictObject({
     ])
     .meta({ description: `An instance type from the catalog (${Object.keys(instanceTypes).join(', ')}) or {vcpu, memory, maxPods, hourlyPriceUsd}. Allocatable follows the EKS AMI's kube-reserved.` }),
   minNodes: z.number().int().nonnegative().default(0).meta({ description: 'Smallest size the autoscaler scales down to (default 0).' }),
-  maxNodes: z.number().int().positive().meta({ description: 'Largest size the autoscaler scales up to.' }),
+  maxNodes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_CLUSTER_NODES, { error: `expected at most ${MAX_CLUSTER_NODES} (${NODES_LIMIT_TEXT})` })
+    .meta({ description: `Largest size the autoscaler scales up to; at most ${MAX_CLUSTER_NODES}, ${NODES_LIMIT_TEXT}, and so is the sum of initialNodes over the pools.` }),
   initialNodes: z.number().int().nonnegative().optional().meta({ description: 'Nodes Ready at the start (default minNodes).' }),
   priority: z.number().int().default(0).meta({ description: 'For the `priority` expander: the highest wins (default 0).' }),
   daemonSetRequests: z
@@ -37,14 +43,14 @@ export const nodePoolSchema = z.strictObject({
 
 export const clusterAutoscalerSchema = z.strictObject({
   enabled: z.boolean().default(true).meta({ description: 'Default true; false keeps the node count fixed.' }),
-  scanInterval: duration().prefault('10s').meta({ description: '--scan-interval (default 10s).' }),
+  scanInterval: period().prefault('10s').meta({ description: '--scan-interval (default 10s).' }),
   expander: z.enum(['least-waste', 'most-pods', 'price', 'priority', 'random']).default('least-waste').meta({ description: '--expander (default least-waste).' }),
   scaleDownEnabled: z.boolean().default(true).meta({ description: '--scale-down-enabled (default true).' }),
-  scaleDownUtilizationThreshold: z.number().min(0).max(1).default(0.5).meta({ description: '--scale-down-utilization-threshold: requested/allocatable below which a node is unneeded (default 0.5).' }),
+  scaleDownUtilizationThreshold: fraction().prefault(0.5).meta({ description: '--scale-down-utilization-threshold: requested/allocatable below which a node is unneeded: 0.5 or "50%"; a bare number must be below 1 (default 0.5).' }),
   scaleDownUnneededTime: duration().prefault('10m').meta({ description: '--scale-down-unneeded-time (default 10m).' }),
   scaleDownDelayAfterAdd: duration().prefault('10m').meta({ description: '--scale-down-delay-after-add (default 10m).' }),
   scaleDownDelayAfterFailure: duration().prefault('3m').meta({ description: '--scale-down-delay-after-failure (default 3m).' }),
-  maxNodeProvisionTime: duration().prefault('15m').meta({ description: '--max-node-provision-time: a node not Ready by then is given up and its group backed off (default 15m).' }),
+  maxNodeProvisionTime: timeout().prefault('15m').meta({ description: '--max-node-provision-time: a node not Ready by then is given up and its group backed off (default 15m).' }),
   maxEmptyBulkDelete: z.number().int().positive().default(10).meta({ description: '--max-empty-bulk-delete (default 10).' }),
 });
 
@@ -62,13 +68,18 @@ export const clusterSchema = z
   })
   .superRefine(
     (c, ctx) => {
+      let initialNodes = 0;
       for (const [name, pool] of Object.entries(c.nodePools ?? {})) {
         const p = pool as { minNodes?: unknown; maxNodes?: unknown; initialNodes?: unknown };
         if (typeof p.minNodes === 'number' && typeof p.maxNodes === 'number' && p.minNodes > p.maxNodes)
           ctx.addIssue({ code: 'custom', path: ['nodePools', name, 'minNodes'], message: `expected minNodes ≤ maxNodes (${p.maxNodes}), got ${p.minNodes}` });
         if (typeof p.initialNodes === 'number' && typeof p.maxNodes === 'number' && p.initialNodes > p.maxNodes)
           ctx.addIssue({ code: 'custom', path: ['nodePools', name, 'initialNodes'], message: `expected initialNodes ≤ maxNodes (${p.maxNodes}), got ${p.initialNodes}` });
+        const initial = p.initialNodes ?? p.minNodes ?? 0;
+        if (typeof initial === 'number') initialNodes += initial;
       }
+      if (initialNodes > MAX_CLUSTER_NODES)
+        ctx.addIssue({ code: 'custom', path: ['nodePools'], message: `expected at most ${MAX_CLUSTER_NODES} initial nodes over all pools (${NODES_LIMIT_TEXT}), got ${initialNodes}` });
     },
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   )

@@ -42,13 +42,18 @@ export function parseQuantity(input: string | number): Quantity | undefined {
   if (suffix in BINARY_EXPONENT) binaryExp = BINARY_EXPONENT[suffix];
   else if (suffix.startsWith('e') || suffix.startsWith('E')) decimalExp += Number(suffix.slice(1));
   else decimalExp += DECIMAL_EXPONENT[suffix];
+  // 10^exponent as a BigInt takes time and memory that grow with the exponent ("1e999999999" would
+  // hang); beyond the digits written plus a margin far past a double's range the outcome is known.
+  const negative = sign === '-' && digits !== 0n;
+  const reach = number.length + 400;
+  if (digits !== 0n && decimalExp > reach) return { text, milliValue: negative ? -Infinity : Infinity, approximate: negative ? -Infinity : Infinity };
+  if (digits !== 0n && decimalExp < -reach) return { text, milliValue: negative ? -1 : 1, approximate: 0 };
   let numerator = digits * 2n ** BigInt(binaryExp);
   let denominator = 1n;
   if (decimalExp >= 0) numerator *= 10n ** BigInt(decimalExp);
   else denominator = 10n ** BigInt(-decimalExp);
   let milli = numerator / denominator;
   if (numerator % denominator !== 0n) milli += 1n;
-  const negative = sign === '-' && digits !== 0n;
   const milliValue = Number(milli) * (negative ? -1 : 1);
   const approximate = (Number(numerator) / Number(denominator) / 1000) * (negative ? -1 : 1);
   return { text, milliValue, approximate };
@@ -104,6 +109,10 @@ const quantity = (positive: boolean) =>
       const parsed = parseQuantity(value);
       if (parsed === undefined) {
         ctx.addIssue({ code: 'custom', message: `expected a Kubernetes quantity like "500m", "100", "1k" or "2Gi", got ${describeValue(value)}` });
+        return z.NEVER;
+      }
+      if (!Number.isFinite(parsed.approximate) || !Number.isFinite(parsed.milliValue)) {
+        ctx.addIssue({ code: 'custom', message: `must be a finite quantity, got ${describeValue(value)}` });
         return z.NEVER;
       }
       if (positive ? parsed.milliValue <= 0 : parsed.approximate < 0) {
@@ -237,10 +246,13 @@ const behaviorSchema = strict({ scaleUp: scalingRulesSchema.optional(), scaleDow
 
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** minReplicas and maxReplicas are int32 in the API. */
+const INT32_MAX = 2_147_483_647;
+
 const specSchema = strict({
   scaleTargetRef: objectReference('a mapping with kind and name (the Deployment to scale)'),
-  minReplicas: integer('an integer', 0).optional(),
-  maxReplicas: integer('an integer ≥ 1', 1),
+  minReplicas: integer('an integer', 0, INT32_MAX).optional(),
+  maxReplicas: integer('an integer ≥ 1', 1, INT32_MAX),
   metrics: z.array(metricSpecSchema, { error: expected('a list of metrics') }).optional(),
   behavior: behaviorSchema.optional(),
 }, '', 'a mapping with scaleTargetRef, maxReplicas and metrics')

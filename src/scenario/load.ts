@@ -9,6 +9,9 @@ import { horizontalPodAutoscalerSchema, parseHpaManifest, type HorizontalPodAuto
 import { checkHpaForService } from './hpa-target.js';
 import { strategyNameProblems } from './names.js';
 import { MAX_MANIFEST_BYTES, MAX_TRACE_BYTES, resolveReferencedFile } from './referenced-file.js';
+import { hpaSimulationIssues } from './hpa-checks.js';
+import { unroutedServiceIssues } from './routes.js';
+import { periodIssues } from './estimate.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, nearest } from './suggest.js';
 import { validateSloAgainstInterval, validateSloGate } from './slo-schema.js';
@@ -106,6 +109,11 @@ export async function resolveScenario(document: unknown, path: string, overrides
     if (scenario) strategies.push({ name, scenario: applyOverrides(scenario, overrides) });
   }
 
+  if (base) {
+    const runs = entries.length > 0 ? strategies : [{ name: 'baseline', scenario: applyOverrides(base, overrides) }];
+    issues.push(...inEveryRun(runs, unroutedServiceIssues), ...inEveryRun(runs, periodIssues));
+  }
+
   const traces = new Map<string, LoadedTrace>();
   if (base) {
     const tried = new Set<string>();
@@ -143,6 +151,20 @@ export async function resolveScenario(document: unknown, path: string, overrides
       notes,
     },
   };
+}
+
+/**
+ * A check of the scenarios that run, after strategies and flags (a strategy may move
+ * `traffic.target` and remove the old service; --duration changes what a period must be):
+ * a problem every run has is reported once, others per strategy.
+ */
+function inEveryRun(runs: readonly StrategyScenario[], check: (scenario: Scenario) => InputIssue[]): InputIssue[] {
+  const found = runs.map((run) => check(run.scenario));
+  const everywhere = (issue: InputIssue) => found.every((issues) => issues.some((other) => other.path === issue.path));
+  return [
+    ...(found[0] ?? []).filter(everywhere),
+    ...runs.flatMap((run, i) => found[i].filter((issue) => !everywhere(issue)).map((issue) => ({ path: `strategies.${run.name} → ${issue.path}`, message: issue.message }))),
+  ];
 }
 
 function applyOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario {
@@ -224,7 +246,7 @@ function resolveHpa(value: unknown, at: FieldPath, context: Context, issues: Inp
       return undefined;
     }
     if (parsed.note !== undefined) service.notes.push({ path: formatPath(field), message: parsed.note });
-    return parsed.hpa;
+    return simulatable(parsed.hpa, `${formatPath(field)}: ${value.file}: `, issues);
   }
   const parsed = horizontalPodAutoscalerSchema.safeParse(value);
   if (!parsed.success) {
@@ -233,7 +255,14 @@ function resolveHpa(value: unknown, at: FieldPath, context: Context, issues: Inp
   }
   const problems = service.check(parsed.data);
   for (const problem of problems) issues.push({ path: formatPath([...at, ...problem.path]), message: problem.message, ...context.locate([...at, ...problem.path]) });
-  return problems.length === 0 ? parsed.data : undefined;
+  return problems.length === 0 ? simulatable(parsed.data, `${formatPath(at)}.`, issues) : undefined;
+}
+
+/** The manifest when the simulation can act on it; otherwise undefined and the reasons in `issues`. */
+function simulatable(hpa: HorizontalPodAutoscalerManifest, prefix: string, issues: InputIssue[]): HorizontalPodAutoscalerManifest | undefined {
+  const problems = hpaSimulationIssues(hpa);
+  for (const problem of problems) issues.push({ path: prefix + problem.path, message: problem.message });
+  return problems.length === 0 ? hpa : undefined;
 }
 
 interface HpaTarget {
@@ -259,8 +288,10 @@ function toInputIssues(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType,
   let message = issue.message
     .replace(/^Invalid input: /, '')
     .replace(/^Too (small|big): expected (\w+) to (?:be|have) ([<>]=?)(\S+)$/, (_m, _size, type, op, bound) => `expected ${type === 'number' ? 'a number' : type} ${({ '>=': '≥', '>': '>', '<=': '≤', '<': '<' } as Record<string, string>)[op]} ${bound}`);
-  if (!/\bgot\b/.test(message)) {
-    const value = valueAt(raw, issue.path);
+  const value = valueAt(raw, issue.path);
+  // YAML reads 1e999 and .inf as Infinity, which zod reports as a number of the wrong type.
+  if (issue.code === 'invalid_type' && typeof value === 'number' && !Number.isFinite(value)) message = `expected a finite number, got ${value}`;
+  else if (!/\bgot\b/.test(message)) {
     if (value !== undefined) message += `, got ${JSON.stringify(value)}`;
     else if (issue.code === 'invalid_type' && !message.startsWith('required')) message = message.replace(/, received undefined$/, '') + ' (missing)';
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { cpu, duration, memory, rate } from './schema-units.js';
+import { cpu, duration, fraction, memory, period, rate, runDuration, seconds, timeout, window } from './schema-units.js';
 import { distributionSchema, oneOf, positive } from './distribution-schema.js';
+import { formatDuration } from './units.js';
+import { MAX_CLUSTER_PODS, PODS_LIMIT_TEXT } from './limits.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
@@ -26,17 +28,25 @@ type CurveInput =
 
 const curveShape = {
   constant: rate(),
-  ramp: z.strictObject({ from: rate(), to: rate(), start: duration(), end: duration() }).meta({ description: 'Linear from `from` at `start` to `to` at `end`; flat outside.' }),
+  ramp: z
+    .strictObject({ from: rate(), to: rate(), start: duration(), end: duration() })
+    .refine((r) => r.end >= r.start, { path: ['end'], error: (issue) => `expected end ≥ start (${formatDuration((issue.input as { start: number }).start)}), got "${formatDuration((issue.input as { end: number }).end)}"` })
+    .meta({ description: 'Linear from `from` at `start` to `to` at `end` (end ≥ start); flat outside.' }),
   step: z.strictObject({ at: duration(), from: rate().prefault(0), to: rate() }).meta({ description: '`from` (default 0) before `at`, `to` from `at` on.' }),
   spike: z
     .strictObject({
       at: duration(),
-      multiplier: z.number().min(1, { error: 'expected a multiplier ≥ 1' }),
+      multiplier: z.number().gt(1, { error: 'expected a multiplier > 1 (1 is no spike)' }),
       rise: duration().prefault('0s'),
       hold: duration().prefault('0s'),
       decay: duration().prefault('0s'),
     })
-    .meta({ description: 'A dimensionless factor (use it inside `product`): 1 before `at`, rises linearly to `multiplier` over `rise` (default 0s), holds for `hold` (default 0s), then decays back exponentially with time constant `decay` (default 0s: drops at once).' }),
+    // With hold and decay both 0 the factor is at its peak for one instant only: whatever the rise,
+    // the curve drops back to 1 as it reaches the peak (no rise: it never leaves 1 at all).
+    .refine((s) => s.hold > 0 || s.decay > 0, {
+      error: 'expected hold > 0 or decay > 0: without either the spike is over the instant it peaks (add e.g. hold: 1m, or decay: 30s to ease back)',
+    })
+    .meta({ description: 'A dimensionless factor (use it inside `product`): 1 before `at`, rises linearly to `multiplier` (> 1) over `rise` (default 0s), holds for `hold` (default 0s), then decays back exponentially with time constant `decay` (default 0s: drops at once). At least one of hold and decay must be > 0.' }),
   diurnal: z
     .strictObject({
       mean: rate(),
@@ -67,11 +77,13 @@ export const traceSchema = z
 export const requestClassSchema = z.strictObject({
   share: z.number().min(0).max(1).meta({ description: 'Fraction of requests in this class; the shares sum to 1.' }),
   cpu: distributionSchema.optional().meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution): shorthand for `path: [{ cpu: … }]`.' }),
-  path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external. Give `cpu` or `path`.' }),
+  path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external, db. Give `cpu` or `path`.' }),
   service: z.string().optional().meta({ description: 'The service that receives this class (default `traffic.target`).' }),
-  timeout: duration().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
+  timeout: timeout().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
   orderValueUsd: z.number().nonnegative().optional().meta({ description: 'Revenue of a successful request of this class (e.g. checkout), for lost-revenue figures.' }),
-  conversionRate: z.number().min(0).max(1).default(1).meta({ description: 'Fraction of successful requests that become an order worth `orderValueUsd` (default 1).' }),
+  conversionRate: fraction()
+    .prefault('100%')
+    .meta({ description: 'Fraction of successful requests that become an order worth `orderValueUsd`: "2%" or 0.02; a bare number must be below 1 (default "100%").' }),
 });
 
 export const trafficSchema = z
@@ -130,9 +142,9 @@ export const readinessProbeSchema = z
       .strictObject({ port: probePort.optional(), host: z.string().optional() })
       .optional()
       .meta({ description: 'The probe only opens a connection: it does not wait for a worker and never fails from load (the default when neither handler is given).' }),
-    initialDelaySeconds: z.number().nonnegative().default(0),
-    periodSeconds: z.number().positive().default(10),
-    timeoutSeconds: z.number().positive().default(1).meta({ description: 'An httpGet probe not answered within this fails (default 1, as upstream).' }),
+    initialDelaySeconds: seconds('delay').default(0),
+    periodSeconds: seconds('period').default(10),
+    timeoutSeconds: seconds('timeout').default(1).meta({ description: 'An httpGet probe not answered within this fails (default 1, as upstream).' }),
     successThreshold: z.number().int().positive().default(1),
     failureThreshold: z.number().int().positive().default(3),
   })
@@ -172,7 +184,12 @@ export const customMetricSchema = z
 export type CustomMetricSpec = z.output<typeof customMetricSchema>;
 
 export const serviceSchema = z.strictObject({
-  replicas: z.number().int().nonnegative().meta({ description: 'Initial pods (the scale target of an HPA).' }),
+  replicas: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(MAX_CLUSTER_PODS, { error: `expected at most ${MAX_CLUSTER_PODS} (${PODS_LIMIT_TEXT})` })
+    .meta({ description: `Initial pods (the scale target of an HPA); at most ${MAX_CLUSTER_PODS} over all services, ${PODS_LIMIT_TEXT}. An HPA's maxReplicas has the same bound.` }),
   resources: z
     .strictObject({ requests: resourceListSchema.prefault({}), limits: resourceListSchema.prefault({}) })
     .prefault({})
@@ -182,8 +199,8 @@ export const serviceSchema = z.strictObject({
   loadBalancer: z.enum(['round-robin', 'least-outstanding', 'random']).default('round-robin').meta({ description: 'How requests are spread over ready pods (default round-robin).' }),
   startup: podLifecycleSchema.prefault({}).meta({ description: 'Pod start-up: image pull + container start, then the readiness probe.' }),
   readinessProbe: readinessProbeSchema.prefault({}).meta({ description: 'Kubernetes readiness probe (defaults as upstream: period 10s, timeout 1s, success 1, failure 3). After failureThreshold failed probes in a row a Ready pod leaves the endpoints until successThreshold probes succeed.' }),
-  terminationGracePeriodSeconds: z.number().nonnegative().default(30).meta({ description: 'Time in-flight requests get to finish when a pod is removed (default 30).' }),
-  preStopSeconds: z.number().nonnegative().default(0).meta({ description: 'lifecycle.preStop sleep: the app keeps serving while the endpoint removal propagates, then gets SIGTERM (default 0).' }),
+  terminationGracePeriodSeconds: seconds('delay').default(30).meta({ description: 'Time in-flight requests get to finish when a pod is removed (default 30).' }),
+  preStopSeconds: seconds('delay').default(0).meta({ description: 'lifecycle.preStop sleep: the app keeps serving while the endpoint removal propagates, then gets SIGTERM (default 0).' }),
   gracefulShutdown: z.boolean().default(true).meta({ description: 'On SIGTERM the app stops accepting and finishes in-flight requests (true, default), or exits at once (false).' }),
   hpa: z
     .unknown()
@@ -219,20 +236,20 @@ export const scenarioSchema = z
       .regex(NAME_PATTERN, { error: (issue) => nameProblem(issue.input as string) })
       .meta({ description: `The results folder's name (results/<name>/): ${NAME_RULE}.` }),
     description: z.string().optional(),
-    duration: duration().meta({ description: 'Simulated time to run.' }),
-    seed: z.union([z.number().int(), z.string()]).default(1).meta({ description: 'Seed of every random stream (default 1).' }),
+    duration: runDuration().meta({ description: 'Simulated time to run: > 0, at most 366d (the same rules as --duration).' }),
+    seed: z.union([z.number().int(), z.string().refine((s) => s.trim() !== '', { error: 'expected a whole number or a non-empty string' })]).default(1).meta({ description: 'Seed of every random stream (default 1).' }),
     clockStart: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day like "00:00"' })
       .default('00:00')
       .meta({ description: 'Clock time at the start of the run, for diurnal curves and the timeline (default "00:00").' }),
-    metricsInterval: duration().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
+    metricsInterval: period().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
     warmup: duration().prefault('0s').meta({ description: 'Left out of the run statistics (totals, percentiles, SLOs, Little\'s law), not of the time series: a queueing study\'s warm-up. Rounded up to a metricsInterval boundary (default 0s).' }),
     traffic: trafficSchema,
     kubeControllerManager: z
       .strictObject({
-        horizontalPodAutoscalerSyncPeriod: duration().prefault('15s').meta({ description: 'HPA sync period (default 15s).' }),
-        horizontalPodAutoscalerTolerance: z.number().nonnegative().default(0.1).meta({ description: 'Default 0.1.' }),
+        horizontalPodAutoscalerSyncPeriod: period().prefault('15s').meta({ description: 'HPA sync period (default 15s).' }),
+        horizontalPodAutoscalerTolerance: fraction().prefault(0.1).meta({ description: 'Ignore metric/target ratios within this of 1: 0.1 or "10%"; a bare number must be below 1 (default 0.1).' }),
         horizontalPodAutoscalerCpuInitializationPeriod: duration().prefault('5m').meta({ description: 'Default 5m.' }),
         horizontalPodAutoscalerInitialReadinessDelay: duration().prefault('30s').meta({ description: 'Default 30s.' }),
         horizontalPodAutoscalerDownscaleStabilization: duration().prefault('5m').meta({ description: 'Default 5m (used when an HPA has no behavior).' }),
@@ -241,14 +258,14 @@ export const scenarioSchema = z
       .meta({ description: 'kube-controller-manager flags for the HPA controller (names as the flags, camelCased).' }),
     metricsServer: z
       .strictObject({
-        metricResolution: duration().prefault('15s').meta({ description: 'metrics-server --metric-resolution: scrape interval (default 15s).' }),
-        kubeletHousekeepingInterval: duration().prefault('10s').meta({ description: 'How often the kubelet (cAdvisor) refreshes CPU counters (default 10s).' }),
+        metricResolution: period().prefault('15s').meta({ description: 'metrics-server --metric-resolution: scrape interval (default 15s).' }),
+        kubeletHousekeepingInterval: period().prefault('10s').meta({ description: 'How often the kubelet (cAdvisor) refreshes CPU counters (default 10s).' }),
       })
       .prefault({}),
     prometheus: z
       .strictObject({
-        scrapeInterval: duration().prefault('15s').meta({ description: 'Scrape interval of application metrics for Pods/Object/External HPA metrics (default 15s).' }),
-        rateWindow: duration().prefault('1m').meta({ description: 'Window of rate(http_requests_total[...]) (default 1m).' }),
+        scrapeInterval: period().prefault('15s').meta({ description: 'Scrape interval of application metrics for Pods/Object/External HPA metrics (default 15s).' }),
+        rateWindow: window().prefault('1m').meta({ description: 'Window of rate(http_requests_total[...]) (default 1m).' }),
       })
       .prefault({}),
     slo: sloSchema.optional(),
@@ -310,6 +327,9 @@ export const scenarioSchema = z
     }
     const cycle = findCallCycle(s.services);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `calls form a cycle (${cycle.join(' → ')}): a request would call itself without end` });
+    const pods = Object.values(s.services).reduce((sum, service) => sum + service.replicas, 0);
+    if (names.length > 1 && pods > MAX_CLUSTER_PODS)
+      ctx.addIssue({ code: 'custom', path: ['services'], message: `expected at most ${MAX_CLUSTER_PODS} replicas over all services (${PODS_LIMIT_TEXT}), got ${pods}` });
   });
 
 type ServicesSpec = Record<string, { operations?: Record<string, { path: StepSpec[] }> }>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, fraction } from './schema-units.js';
+import { fraction, MAX_DURATION_MICROS, window } from './schema-units.js';
 import { parseDurationMicros } from './units.js';
 
 /**
@@ -57,7 +57,7 @@ const latencyThreshold = () =>
     .transform((value, ctx) => {
       const bare = typeof value === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(value);
       const micros = bare ? undefined : parseDurationMicros(value);
-      if (micros === undefined || micros <= 0) {
+      if (micros === undefined || micros <= 0 || micros > MAX_DURATION_MICROS) {
         const hint = bare ? ' (a bare number would be seconds)' : '';
         ctx.addIssue({ code: 'custom', message: `expected ${LATENCY_FORM}${hint}, got ${JSON.stringify(value)}` });
         return z.NEVER;
@@ -66,8 +66,7 @@ const latencyThreshold = () =>
     });
 
 const windowField = (what: string) =>
-  duration()
-    .refine((micros) => micros > 0, { error: 'expected a window > 0' })
+  window()
     .optional()
     .meta({
       description: `Sliding window: the objective must hold ${what} of this length, sliding by one metricsInterval; a positive multiple of metricsInterval. Only full windows are judged; a run shorter than the window is judged as one window. Default: none (judged over the whole run).`,

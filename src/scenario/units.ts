@@ -2,7 +2,8 @@
  * Human units at the boundary, one internal unit each:
  * durations → integer microseconds, CPU → millicores, memory → bytes, rates → per second,
  * percentages → fractions. Each parser returns undefined for input it does not understand,
- * so the schema can report the field and the offending value.
+ * so the schema can report the field and the offending value. Well-formed input too large for
+ * a double ("1e999Gi", a thousand digits) parses to Infinity: callers bound the value.
  */
 
 const DURATION_UNIT_MICROS: Record<string, number> = {

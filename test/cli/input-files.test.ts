@@ -155,7 +155,7 @@ describe('referenced files', () => {
     // A file that is not YAML (a key, /etc/passwd) parses as one long string: named by its type only.
     writeFileSync(join(root, 'hpa.yaml'), 'SECRET-TOKEN-4711:x:0:0\nmore:secret:lines\n');
     const lines = await refused(file, root, ['--allow-outside-files']);
-    expect(lines).toEqual(['../hpa.yaml: expected a HorizontalPodAutoscaler manifest (a YAML mapping), got a string']);
+    expect(lines).toEqual(['services.web.hpa.file: ../hpa.yaml: expected a HorizontalPodAutoscaler manifest (a YAML mapping), got a string']);
   });
 
   test('a directory is refused by stat', async () => {

@@ -141,7 +141,8 @@ describe('results are replaced whole, never mixed', () => {
   test('--strategy takes several names, comma-separated or repeated, in the scenario order', () => {
     const comma = simulate([small, '--strategy', 'eight,four', '--no-report', ...quick]);
     expect(comma.code).toBe(0);
-    expect(comma.stderr).toBe(''); // and no progress bar on a pipe (without SCALESIM_PROGRESS=1)
+    // Only the work estimate: no progress bar on a pipe (without SCALESIM_PROGRESS=1).
+    expect(comma.stderr).toMatch(/^estimate: [\d,]+ simulated requests \(2 strategies × 1 replication\)\n$/);
     const repeated = simulate([small, '--strategy', 'eight', '--strategy', 'four', '--no-report', ...quick]);
     expect(repeated.code).toBe(0);
     expect(readFileSync(join(repeated.cwd, 'results', 'small', 'comparison.csv'))).toEqual(readFileSync(join(comma.cwd, 'results', 'small', 'comparison.csv')));

@@ -354,9 +354,9 @@ describe('slo schema', () => {
       'latency[0].below: expected a latency with a unit like "500ms" or "1.5s" (a bare number would be seconds), got 500',
       'latency[1].percentile: expected a percentile like "p50", "p90", "p95", "p99", "p99.9" or a number between 0 and 100, got "p100"',
       'latency[1].below: expected a latency with a unit like "500ms" or "1.5s", got "fast"',
-      'latency[2].window: expected a window > 0',
+      'latency[2].window: expected a window > 0 (at least 1µs), got "0s"',
       'latency[2]: Unrecognized key: "extra"',
-      'errorRate.below: expected an error rate between 0 (exclusive) and 1 (or "100%")',
+      'errorRate.below: expected a fraction below 1 or a percentage: write "2%" for 2 percent, got 2',
       'availability.atLeast: expected a fraction like 0.001 or a percentage like "0.1%", got "most"',
       'gate[0]: expected a strategy name',
     ]);

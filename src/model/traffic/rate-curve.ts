@@ -134,13 +134,14 @@ function productCurve(parts: RateCurve[]): RateCurve {
     for (let i = 0; i < parts.length; i++) total *= parts[i].at(t);
     return total;
   };
-  return {
+  const curve: RateCurve = {
     at,
     // Every curve is non-negative, so the product of the bounds bounds the product.
     maxOver: (a, b) => parts.reduce((s, p) => s * p.maxOver(a, b), 1),
     minOver: (a, b) => parts.reduce((s, p) => s * p.minOver(a, b), 1),
-    integral: (a, b) => numericIntegral(at, a, b),
+    integral: (a, b) => boundedIntegral(curve, a, b),
   };
+  return curve;
 }
 
 function mod(x: number, m: number): number {
@@ -156,12 +157,24 @@ function piecewiseLinearIntegral(f: (t: number) => number, breaks: number[], a: 
   return total / 1e6;
 }
 
-/** Composite Simpson on one-second steps: products have no closed form in general. */
-function numericIntegral(f: (t: number) => number, a: number, b: number): number {
+/** A leaf of boundedIntegral: the curve varies by at most this fraction of its maximum over it… */
+const LEAF_RELATIVE_VARIATION = 0.01;
+/** …or it is at most this wide (µs): the scale at which arrivals are generated. */
+const LEAF_MIN_MICROS = 1e6;
+
+/**
+ * ∫ over [a, b] for curves without a closed form (products), in value·seconds: halves the interval
+ * until the curve's own bounds show it flat to 1 % or the piece is one second wide, then Simpson on
+ * each piece. Flat stretches cost one piece whatever their length, so a year-long run with a
+ * minute-long spike takes a few hundred evaluations, not one per second.
+ */
+function boundedIntegral(curve: RateCurve, a: number, b: number): number {
   if (b <= a) return 0;
-  const n = Math.max(2, 2 * Math.ceil((b - a) / 2e6));
-  const h = (b - a) / n;
-  let total = f(a) + f(b);
-  for (let i = 1; i < n; i++) total += (i % 2 === 1 ? 4 : 2) * f(a + i * h);
-  return (total * h) / 3 / 1e6;
+  const high = curve.maxOver(a, b);
+  if (b - a <= LEAF_MIN_MICROS || high - curve.minOver(a, b) <= LEAF_RELATIVE_VARIATION * high) {
+    const middle = (a + b) / 2;
+    return ((curve.at(a) + 4 * curve.at(middle) + curve.at(b)) * (b - a)) / 6 / 1e6;
+  }
+  const middle = (a + b) / 2;
+  return boundedIntegral(curve, a, middle) + boundedIntegral(curve, middle, b);
 }

@@ -35,7 +35,8 @@ export function buildTraffic(ctx: BuildContext, paths: BuiltPaths, traces: Loade
   ctx.start.traffic.push(() => arrivals.start());
 }
 
-function clockToMicros(clock: string): number {
+/** "13:30" → µs since midnight. */
+export function clockToMicros(clock: string): number {
   const [h, m] = clock.split(':').map(Number);
   return (h * 3600 + m * 60) * 1e6;
 }
