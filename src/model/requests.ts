@@ -14,6 +14,7 @@ export const FAILURE_CAUSES = [
   'pool_timeout',
   'db_too_many_connections',
   'proxy_timeout',
+  'db_unavailable',
 ] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export const CAUSE_TIMEOUT = 0;
@@ -25,6 +26,8 @@ export const CAUSE_EXTERNAL_TIMEOUT = 5;
 export const CAUSE_POOL_TIMEOUT = 6;
 export const CAUSE_DB_TOO_MANY_CONNECTIONS = 7;
 export const CAUSE_PROXY_TIMEOUT = 8;
+/** The database was down (a resize's failover or restart): its query was lost or its connection refused. */
+export const CAUSE_DB_UNAVAILABLE = 9;
 
 /** Receives every user request's outcome, exactly once per request (the metrics recorder). */
 export interface OutcomeListener {
@@ -97,6 +100,8 @@ export class Requests implements EventHandler {
   stepStart = new Float64Array(1024);
   /** Connection held in its pod's pool (a `db` step), -1 if none. */
   conn = new Int32Array(1024);
+  /** Log sequence number of the request's latest committed write, 0 if none (read-your-writes on replicas). */
+  lastWriteLsn = new Float64Array(1024);
   /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
   work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
@@ -301,6 +306,7 @@ export class Requests implements EventHandler {
     this.pod[id] = -1;
     this.station[id] = -1;
     this.conn[id] = -1;
+    this.lastWriteLsn[id] = 0;
     const serial = this.arrivals++;
     this.serial[id] = serial;
     this.flags[id] = 0;
@@ -332,6 +338,7 @@ export class Requests implements EventHandler {
     this.serial = f64(this.serial);
     this.ticket = f64(this.ticket);
     this.stepStart = f64(this.stepStart);
+    this.lastWriteLsn = f64(this.lastWriteLsn);
     this.conn = i32(this.conn);
     this.classId = i32(this.classId);
     this.op = i32(this.op);
