@@ -61,7 +61,7 @@ export class ScheduledResize implements EventHandler {
         from: from.vcpu,
         to: to.vcpu,
         reason: 'ScheduledResize',
-        message: `instance class ${from.label} → ${to.label} (vCPU ${from.vcpu} → ${to.vcpu}): ${how}, unavailable for ${outageMicros / 1e6}s; ${lost} queries in progress lost`,
+        message: `instance class ${from.label} → ${to.label} (vCPU ${from.vcpu} → ${to.vcpu}): ${how}, unavailable for ${outageMicros / 1e6}s; ${lost} ${lost === 1 ? 'query' : 'queries'} in progress lost`,
       });
       this.sim.schedule(outageMicros, this.event, END);
       return;
