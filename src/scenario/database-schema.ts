@@ -98,7 +98,7 @@ export const connectionPoolSchema = z
     connect: distributionSchema.prefault('3ms').meta({ description: 'Time to open a connection: TCP + TLS + authentication + backend start (default 3ms, same VPC).' }),
   })
   .refine((p) => p.minimumIdle === undefined || p.minimumIdle <= p.maximumPoolSize, { error: 'expected minimumIdle ≤ maximumPoolSize' })
-  .meta({ description: "A pod's connection pool for one database, as HikariCP / node-postgres behave." });
+  .meta({ description: "A pod's connection pool for one database, as HikariCP / node-postgres behave. With `readReplicas` each pod has a second pool with the same settings to the reader endpoint, for the `read` queries." });
 
 export type DatabaseSpec = z.output<typeof databaseSchema>;
 export type ConnectionPoolSpec = z.output<typeof connectionPoolSchema>;
