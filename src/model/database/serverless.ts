@@ -80,17 +80,22 @@ export class ServerlessCapacity implements EventHandler {
     this.recentNeed[this.tick++ % SCALE_DOWN_WINDOW_S] = need;
     const from = this.acu;
     let to = from;
-    if (need > from * (1 + TOLERANCE)) to = Math.min(clamp(roundUpToStep(need), c.minAcu, c.maxAcu), from + Math.max(STEP_ACU, roundDownToStep(from * c.scaleUpPerSecond)));
-    else {
+    let limited = false;
+    if (need > from * (1 + TOLERANCE)) {
+      const wanted = clamp(roundUpToStep(need), c.minAcu, c.maxAcu);
+      const ceiling = from + Math.max(STEP_ACU, roundDownToStep(from * c.scaleUpPerSecond));
+      limited = wanted > ceiling;
+      to = Math.min(wanted, ceiling);
+    } else {
       let recent = 0;
       for (let i = 0; i < Math.min(this.tick, SCALE_DOWN_WINDOW_S); i++) recent = Math.max(recent, this.recentNeed[i]);
       if (recent < from * (1 - TOLERANCE)) to = Math.max(clamp(roundUpToStep(recent), c.minAcu, c.maxAcu), from - Math.max(STEP_ACU, roundDownToStep(from * c.scaleDownPerSecond)));
     }
-    if (to !== from) this.change(from, to, usedCores, forCpu >= forConnections);
+    if (to !== from) this.change(from, to, usedCores, forCpu >= forConnections, limited);
     this.sim.schedule(TICK_MICROS, this.event);
   }
 
-  private change(from: number, to: number, usedCores: number, cpuBound: boolean): void {
+  private change(from: number, to: number, usedCores: number, cpuBound: boolean, limited: boolean): void {
     const c = this.config;
     this.acu = to;
     this.database.setVcpu(to * c.vcpuPerAcu);
@@ -102,7 +107,7 @@ export class ServerlessCapacity implements EventHandler {
       : cpuBound
         ? `CPU ${utilization}% of ${from} ACU (${from * c.vcpuPerAcu} vCPU) over the last second, above the ${Math.round(100 * c.targetUtilization)}% target`
         : `${this.database.connections} connections need the memory of more ACUs`;
-    const limit = up ? ` (at most +${Math.round(100 * c.scaleUpPerSecond)}% a second)` : '';
+    const limit = limited ? ` (capped: at most +${Math.round(100 * c.scaleUpPerSecond)}% a second)` : '';
     this.log.decide({
       t_s: this.sim.now / 1e6,
       controller: `aurora-serverless-v2/${this.database.config.name}`,
