@@ -28,3 +28,27 @@ export function rdsMaxConnections(memoryBytes: number): number {
 }
 
 export const GIB_BYTES = GIB;
+
+/**
+ * Aurora PostgreSQL Serverless v2's default max_connections, from the maximum capacity (it
+ * uses the memory of maxACU and holds the value fixed): the Aurora User Guide's table gives
+ * 189, 823, 1,669, 3,360 and 5,000 at 1, 4, 8, 16 and 32+ ACUs, interpolated linearly between;
+ * with a minimum of 0.5 ACU it is capped at 2,000 ("Maximum connections for Aurora Serverless v2").
+ */
+export function auroraServerlessMaxConnections(maxAcu: number, minAcu: number): number {
+  const table = AURORA_PG_SERVERLESS_MAX_CONNECTIONS;
+  let i = 1;
+  while (i < table.length - 1 && table[i][0] < maxAcu) i++;
+  const [a0, c0] = table[i - 1];
+  const [a1, c1] = table[i];
+  const connections = Math.max(1, Math.min(5000, Math.floor(c0 + ((c1 - c0) * (maxAcu - a0)) / (a1 - a0))));
+  return minAcu <= 0.5 ? Math.min(2000, connections) : connections;
+}
+
+const AURORA_PG_SERVERLESS_MAX_CONNECTIONS: readonly (readonly [number, number])[] = [
+  [1, 189],
+  [4, 823],
+  [8, 1669],
+  [16, 3360],
+  [32, 5000],
+];

@@ -17,6 +17,7 @@ export const FAILURE_CAUSES = [
   'pool_timeout',
   'db_too_many_connections',
   'proxy_timeout',
+  'db_unavailable',
 ] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export const CAUSE_TIMEOUT = 0;
@@ -28,6 +29,8 @@ export const CAUSE_EXTERNAL_TIMEOUT = 5;
 export const CAUSE_POOL_TIMEOUT = 6;
 export const CAUSE_DB_TOO_MANY_CONNECTIONS = 7;
 export const CAUSE_PROXY_TIMEOUT = 8;
+/** The database was down (a resize's failover or restart): its query was lost or its connection refused. */
+export const CAUSE_DB_UNAVAILABLE = 9;
 
 /** Receives every user request's outcome, exactly once per request (the metrics recorder). */
 export interface OutcomeListener {

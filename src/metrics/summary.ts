@@ -20,6 +20,8 @@ export interface RunSummary {
   byClass: Record<string, { requests: number; completed: number; errors: number; latency_ms: LatencyFigures }>;
   /** Start of the measured period (after the warm-up), s. */
   measuredFromS: number;
+  /** Reads on a read replica that missed their own request's earlier write (replication lag); absent without replicas. */
+  staleReads?: number;
   /**
    * Little's law, L = λW, as a consistency check of the simulation itself: mean number of
    * requests in the system (time average) against arrival rate × mean time in system.
@@ -82,6 +84,7 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
       }),
     ),
     measuredFromS: recorder.measuredFrom / 1e6,
+    staleReads: sumOfColumns(recorder, 'stale_reads'),
     littlesLaw: {
       meanInSystem,
       arrivalRatePerS,
@@ -90,6 +93,12 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
       relativeDifference: lambdaW > 0 ? Math.abs(meanInSystem - lambdaW) / lambdaW : 0,
     },
   };
+}
+
+/** Total over the run of the columns named `name` or `<prefix>_name`; undefined when there are none. */
+function sumOfColumns(recorder: Recorder, name: string): number | undefined {
+  const columns = recorder.columns.flatMap((c, i) => (c === name || c.endsWith(`_${name}`) ? [i] : []));
+  return columns.length === 0 ? undefined : recorder.rows.reduce((sum, row) => columns.reduce((s, i) => s + row[i], sum), 0);
 }
 
 function nanToZero(x: number): number {

@@ -3,6 +3,7 @@ import { CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
 export {
   CAUSE_DB_TOO_MANY_CONNECTIONS,
+  CAUSE_DB_UNAVAILABLE,
   CAUSE_DOWNSTREAM_ERROR,
   CAUSE_DOWNSTREAM_TIMEOUT,
   CAUSE_EXTERNAL_TIMEOUT,
@@ -80,6 +81,8 @@ export class Requests implements EventHandler {
   stepStart = new Float64Array(1024);
   /** Connection held in its pod's pool (a `db` step), -1 if none. */
   conn = new Int32Array(1024);
+  /** Log sequence number of the request's latest committed write, 0 if none (read-your-writes on replicas). */
+  lastWriteLsn = new Float64Array(1024);
   /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
   work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
@@ -289,6 +292,7 @@ export class Requests implements EventHandler {
     this.pod[id] = -1;
     this.station[id] = -1;
     this.conn[id] = -1;
+    this.lastWriteLsn[id] = 0;
     const serial = this.arrivals++;
     this.serial[id] = serial;
     this.flags[id] = 0;
@@ -320,6 +324,7 @@ export class Requests implements EventHandler {
     this.serial = f64(this.serial);
     this.ticket = f64(this.ticket);
     this.stepStart = f64(this.stepStart);
+    this.lastWriteLsn = f64(this.lastWriteLsn);
     this.conn = i32(this.conn);
     this.classId = i32(this.classId);
     this.op = i32(this.op);

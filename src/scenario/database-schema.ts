@@ -8,7 +8,49 @@ const fraction = z.number().min(0).max(1);
 export const querySchema = z.strictObject({
   cpu: distributionSchema.meta({ description: "CPU work on the database's vCPUs per execution, at one core." }),
   io: distributionSchema.prefault('0s').meta({ description: 'I/O wait per execution (uses no CPU; the connection stays held). Default 0s.' }),
+  kind: z.enum(['read', 'write']).default('write').meta({ description: "`read` queries go to the read replicas (through each pod's reader-endpoint pool) when the database has `readReplicas`; `write` queries (the default) go to the primary and are replayed on every replica." }),
+  apply: distributionSchema.optional().meta({ description: "A write's WAL replay work on each read replica, at one core, done by the replica's single apply thread. Default: a quarter of `cpu` (replay applies page changes the primary already worked out)." }),
 });
+
+const provisionedClassSchema = z.union([
+  z.enum(Object.keys(dbInstanceClasses) as [string, ...string[]]),
+  z.strictObject({ vcpu: positive('a vCPU count'), memory: memory(), hourlyPriceUsd: z.number().nonnegative() }),
+]);
+
+const acu = (what: string) => z.number().min(0.5).max(256).multipleOf(0.5, { error: `expected ${what} in 0.5-ACU steps` });
+
+export const serverlessSchema = z
+  .strictObject({
+    minACU: acu('a minimum capacity').meta({ description: 'Lowest capacity, ACUs (0.5–256 in 0.5 steps); the instance starts here.' }),
+    maxACU: acu('a maximum capacity').meta({ description: 'Highest capacity, ACUs; also sets max_connections (Aurora PostgreSQL: 189 at 1 ACU … 5,000 from 32 ACU; at most 2,000 when minACU is 0.5).' }),
+    targetUtilization: z.number().gt(0).max(1).default(0.7).meta({ description: 'CPU utilization the capacity aims at (default 0.7; Aurora does not publish its own).' }),
+    scaleUpPerSecond: z.number().gt(0).max(10).default(0.25).meta({ description: 'Largest rise per second as a fraction of the current capacity, at least 0.5 ACU (default 0.25: AWS documents that a larger instance scales faster, not the rate).' }),
+    scaleDownPerSecond: z.number().gt(0).max(1).default(0.1).meta({ description: "Largest fall per second as a fraction of the current capacity, at least 0.5 ACU, toward the highest need of the last minute (default 0.1)." }),
+  })
+  .refine((s) => s.minACU <= s.maxACU, { error: 'expected minACU ≤ maxACU' })
+  .meta({ description: 'Aurora Serverless v2 (db.serverless): capacity in ACUs (1 ACU ≈ 2 GiB and 0.25 vCPU) that follows CPU and connections every second, billed per ACU-hour (catalog aurora.serverless-v2.acu-hour).' });
+
+export const readReplicasSchema = z
+  .strictObject({
+    count: z.number().int().min(0).max(15).meta({ description: 'Read replicas from the start (Aurora allows 15 per cluster).' }),
+    instanceClass: provisionedClassSchema.optional().meta({ description: "Each replica's instance class (default: the primary's; a serverless primary needs one). Replicas are billed like the primary." }),
+    replicaLag: distributionSchema.prefault('20ms').meta({ description: "Time to ship a write's WAL to a replica before it can be replayed (network and flush): the lag with no apply backlog (default 20ms; Aurora reports 10–20 ms typically). The lag grows beyond it when writes outpace a replica's single apply thread (see queries' `apply`)." }),
+    routing: z.enum(['random', 'round-robin', 'least-connections']).default('random').meta({ description: "How the reader endpoint picks a replica for each new connection; a connection stays on its replica (default random: Aurora's reader endpoint resolves by DNS to a random replica, as the AWS JDBC wrapper's default `random`)." }),
+    add: z
+      .array(z.strictObject({ at: duration().meta({ description: 'When the replica is requested.' }), count: z.number().int().positive().default(1) }))
+      .default([])
+      .meta({ description: 'Replicas requested during the run: each is billed from the request and takes connections after `creationTime`.' }),
+    creationTime: duration().prefault('10m').meta({ description: 'From a request to a replica taking connections (default 10m: AWS says minutes; an Aurora replica copies no data, an RDS one restores a snapshot first).' }),
+  })
+  .meta({ description: "Read replicas behind a reader endpoint: pods send `read` queries through a second pool per database to it, each connection landing on one replica; every write is replayed on each replica by one apply thread, so lag grows with the primary's write rate." });
+
+export const resizeSchema = z
+  .strictObject({
+    at: duration().meta({ description: 'When the instance switches to the new class (the outage starts).' }),
+    to: provisionedClassSchema.meta({ description: 'The new instance class; billed from the switch (per second, 10-minute minimum per class).' }),
+    outage: duration().optional().meta({ description: 'How long the database is unavailable (default 90s with multiAZ — RDS failovers take 60–120 s — else 5m for a restart on a new host: "a few minutes").' }),
+  })
+  .meta({ description: 'A scheduled change of instance class: the database is unavailable for `outage` (queries in progress fail, connections are refused, pools reconnect), then runs with the new vCPUs and max_connections.' });
 
 export const proxySchema = z
   .strictObject({
@@ -22,17 +64,29 @@ export const proxySchema = z
   })
   .meta({ description: 'A connection proxy in front of the database, multiplexing client connections onto few database connections.' });
 
-export const databaseSchema = z.strictObject({
-  instanceClass: z
-    .union([
-      z.enum(Object.keys(dbInstanceClasses) as [string, ...string[]]),
-      z.strictObject({ vcpu: positive('a vCPU count'), memory: memory(), hourlyPriceUsd: z.number().nonnegative() }),
-    ])
-    .meta({ description: `An RDS instance class from the catalog (${Object.keys(dbInstanceClasses).join(', ')}) or { vcpu, memory, hourlyPriceUsd }.` }),
-  maxConnections: z.number().int().positive().max(262143).optional().meta({ description: "max_connections (default: RDS PostgreSQL's LEAST(DBInstanceClassMemory/9531392, 5000)). PostgreSQL's own limit is 262143." }),
-  queries: z.record(z.string(), querySchema).meta({ description: 'Named query types that `db` steps run.' }),
-  proxy: proxySchema.optional(),
-});
+export const databaseSchema = z
+  .strictObject({
+    instanceClass: z
+      .union([provisionedClassSchema, z.strictObject({ serverless: serverlessSchema })])
+      .meta({ description: `An RDS instance class from the catalog (${Object.keys(dbInstanceClasses).join(', ')}), { vcpu, memory, hourlyPriceUsd }, or { serverless: { minACU, maxACU } } for Aurora Serverless v2.` }),
+    maxConnections: z.number().int().positive().max(262143).optional().meta({ description: "max_connections (default: RDS PostgreSQL's LEAST(DBInstanceClassMemory/9531392, 5000); serverless: from maxACU). PostgreSQL's own limit is 262143." }),
+    multiAZ: z.boolean().default(false).meta({ description: 'An RDS Multi-AZ deployment: a standby in another zone, billed as a second instance (catalog rds.multi-az.multiplier); a resize then fails over to the resized standby. Default false.' }),
+    queries: z.record(z.string(), querySchema).meta({ description: 'Named query types that `db` steps run.' }),
+    proxy: proxySchema.optional(),
+    readReplicas: readReplicasSchema.optional(),
+    resize: resizeSchema.optional(),
+  })
+  .superRefine((db, ctx) => {
+    const serverless = typeof db.instanceClass === 'object' && 'serverless' in db.instanceClass;
+    if (serverless && db.resize) ctx.addIssue({ code: 'custom', path: ['resize'], message: 'a serverless instance changes capacity on its own: remove `resize`' });
+    if (serverless && db.multiAZ) ctx.addIssue({ code: 'custom', path: ['multiAZ'], message: 'Aurora Serverless v2 has no RDS standby: add `readReplicas` for another zone instead of `multiAZ`' });
+    if (serverless && db.readReplicas && db.readReplicas.instanceClass === undefined) ctx.addIssue({ code: 'custom', path: ['readReplicas', 'instanceClass'], message: 'expected an instance class for the replicas of a serverless primary' });
+    const replicas = db.readReplicas;
+    if (replicas) {
+      const total = replicas.count + replicas.add.reduce((sum, a) => sum + a.count, 0);
+      if (total > 15) ctx.addIssue({ code: 'custom', path: ['readReplicas', 'add'], message: `expected at most 15 replicas in all, got ${total}` });
+    }
+  });
 
 export const connectionPoolSchema = z
   .strictObject({
@@ -44,7 +98,7 @@ export const connectionPoolSchema = z
     connect: distributionSchema.prefault('3ms').meta({ description: 'Time to open a connection: TCP + TLS + authentication + backend start (default 3ms, same VPC).' }),
   })
   .refine((p) => p.minimumIdle === undefined || p.minimumIdle <= p.maximumPoolSize, { error: 'expected minimumIdle ≤ maximumPoolSize' })
-  .meta({ description: "A pod's connection pool for one database, as HikariCP / node-postgres behave." });
+  .meta({ description: "A pod's connection pool for one database, as HikariCP / node-postgres behave. With `readReplicas` each pod has a second pool with the same settings to the reader endpoint, for the `read` queries." });
 
 export type DatabaseSpec = z.output<typeof databaseSchema>;
 export type ConnectionPoolSpec = z.output<typeof connectionPoolSchema>;

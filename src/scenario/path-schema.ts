@@ -28,7 +28,7 @@ export const stepSchema = oneOf(
         query: z.string().meta({ description: "One of the database's `queries`." }),
         database: z.string().optional().meta({ description: 'The database (default: the only one).' }),
       })
-      .meta({ description: "A query through the pod's connection pool (and the database's proxy, if any): the worker waits, using no pod CPU." }),
+      .meta({ description: "A query through the pod's connection pool (and the database's proxy, if any): the worker waits, using no pod CPU. A `read` query goes to the read replicas when the database has them." }),
   },
   'step',
 ).meta({ id: 'Step', description: 'One step of a path: cpu, call, external or db.' });

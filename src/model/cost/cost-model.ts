@@ -20,6 +20,13 @@ const FARGATE_CONFIGURATIONS: { vcpu: number; memoryGb: number[] }[] = [
   { vcpu: 16, memoryGb: range(32, 120, 8) },
 ];
 
+/** A line of the bill that a component starts, re-sizes and stops as the run goes. */
+export interface MeterLine {
+  /** Bills `quantity` units from now (instances, ACUs); 0 stops the line. */
+  setQuantity(quantity: number): void;
+  stop(): void;
+}
+
 /** One metered resource line of the bill ("nodes general (m5.large)", "control plane"). */
 interface Line {
   readonly label: string;
@@ -99,6 +106,28 @@ export class CostModel implements NodeListener, PodListener {
     const meter = typeof price === 'string' ? this.meter(price) : new UsageMeter({ hourlyRateUsd: price, granularitySeconds: 1, minimumSeconds: 600 });
     this.lines.push({ label, meter });
     meter.start(0, 0, quantity);
+  }
+
+  /**
+   * A resource line billed while it runs (a read replica, the class a resize moves to, an
+   * Aurora Serverless v2 instance's ACUs), by a catalog price id or an hourly price (custom
+   * prices bill as RDS does: per second, 10-minute minimum). Start and stop it at the simulated
+   * time; `setQuantity` re-bills it with a new quantity from now (0 stops it).
+   */
+  meterLine(label: string, price: string | number): MeterLine {
+    const meter = typeof price === 'string' ? this.meter(price) : new UsageMeter({ hourlyRateUsd: price, granularitySeconds: 1, minimumSeconds: 600 });
+    this.lines.push({ label, meter });
+    let key = 0;
+    let running = false;
+    const line: MeterLine = {
+      setQuantity: (quantity) => {
+        if (running) meter.stop(key++, this.seconds());
+        running = quantity > 0;
+        if (running) meter.start(key, this.seconds(), quantity);
+      },
+      stop: () => line.setQuantity(0),
+    };
+    return line;
   }
 
   /** Everything accrued up to now, USD. */

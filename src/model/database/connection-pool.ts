@@ -3,12 +3,25 @@ import type { PathRunner, Station } from '../path/path-runner.js';
 import { GRANTED, QueuedResource, type ResourceOwner } from '../resource/queued-resource.js';
 import type { Requests } from '../requests.js';
 
-/** What a pool connects to: the database itself, or a proxy in front of it. */
+/** `ConnectionTarget.connect` refused: the server is at `max_connections` (or the proxy at its client limit). */
+export const REFUSED_FULL = -1;
+/** `ConnectionTarget.connect` refused: the server is down. */
+export const REFUSED_DOWN = -2;
+
+/**
+ * What a pool connects to: the database itself, a proxy in front of it, or a reader endpoint
+ * that spreads connections over read replicas. A connection reaches one of its servers.
+ */
 export interface ConnectionTarget {
-  /** A new connection; false when refused (the database is at `max_connections`). */
-  connect(): boolean;
-  /** A connection closes; `heldBackend`: it was pinned to a proxy backend, which goes back. */
-  disconnect(heldBackend: boolean): void;
+  /** A new connection: the index of the server it reached (≥ 0), or REFUSED_FULL / REFUSED_DOWN. */
+  connect(): number;
+  /**
+   * A live connection to `server` closes. `pinnedBackendGeneration`: the database generation
+   * of the proxy backend it was pinned to, which goes back unless lost since; -1 if none.
+   */
+  disconnect(server: number, pinnedBackendGeneration: number): void;
+  /** The server's incarnation: a connection opened under an earlier one was dropped (failover). */
+  generationOf(server: number): number;
 }
 
 /** The step waiting on a pool: told how its wait ended. */
@@ -16,8 +29,8 @@ export interface PoolClient {
   connected(requestId: number): void;
   /** Waited `connectionTimeout` without a connection. */
   poolTimedOut(requestId: number): void;
-  /** The connection opened for it was refused by the database. */
-  connectFailed(requestId: number): void;
+  /** The connection opened for it was refused (`REFUSED_FULL` or `REFUSED_DOWN`). */
+  connectFailed(requestId: number, refusal: number): void;
 }
 
 export interface PoolConfig {
@@ -51,6 +64,10 @@ const SLOT_IN_USE = 3;
  * `minimumIdle` open, closes idle connections past `idleTimeout` above it, and retires
  * connections past `maxLifetime`. HikariCP's default `minimumIdle` equals the maximum: every
  * pod opens its whole pool at start — which is why scaling out pods can exhaust a database.
+ *
+ * Each connection remembers the server it reached and that server's generation: after a
+ * failover it is dead, and like HikariCP's validation on borrow the pool discards it when it
+ * next surfaces (taken, returned, or seen by the housekeeper) and opens a new one.
  */
 export class ConnectionPool implements ResourceOwner, EventHandler, Station {
   /** Connections open or opening. */
@@ -63,6 +80,11 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
   /** Pinned to a proxy backend (drawn when it opens) / holding that backend now. */
   readonly pinned: Uint8Array;
   readonly holdsBackend: Uint8Array;
+  /** The server each connection reached (an index of the target's servers), and its generation then. */
+  readonly server: Uint8Array;
+  private readonly generation: Int32Array;
+  /** Database generation when the connection's current query (or pinned backend) began: a later one means it was lost. */
+  readonly queryGeneration: Int32Array;
   private readonly idle: Int32Array;
   private idleCount = 0;
   private readonly event: number;
@@ -82,6 +104,9 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.idleSince = new Float64Array(n);
     this.pinned = new Uint8Array(n);
     this.holdsBackend = new Uint8Array(n);
+    this.server = new Uint8Array(n);
+    this.generation = new Int32Array(n);
+    this.queryGeneration = new Int32Array(n);
     this.idle = new Int32Array(n);
     this.waiters = new QueuedResource(sim, requests, this, runner.addStation(this), {
       capacity: 0,
@@ -93,13 +118,14 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
 
   /** Opens `minimumIdle` connections and starts the housekeeper. `warm`: they were open before the run. */
   start(warm: boolean): void {
-    if (warm) for (let i = 0; i < this.config.minimumIdle; i++) this.opened(this.takeSlot(), true);
+    if (warm) for (let i = 0; i < this.config.minimumIdle; i++) this.openWarm(this.takeSlot());
     else this.fill();
     this.sim.schedule(Math.floor(this.random() * HOUSEKEEPING_MICROS), this.event, HOUSEKEEPING);
   }
 
   /** A connection for the request now (true), or later through `PoolClient.connected`. */
   acquire(id: number): boolean {
+    while (this.idleCount > 0 && this.isBroken(this.idle[this.idleCount - 1])) this.retireIdle(this.idleCount - 1);
     if (this.waiters.request(id) === GRANTED) {
       this.take(id);
       return true;
@@ -126,7 +152,7 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.requests.conn[id] = -1;
     const now = this.sim.now;
     const c = this.config;
-    if (this.closed || (c.maxLifetimeMicros > 0 && now - this.bornAt[conn] >= c.maxLifetimeMicros)) {
+    if (this.closed || this.isBroken(conn) || (c.maxLifetimeMicros > 0 && now - this.bornAt[conn] >= c.maxLifetimeMicros)) {
       this.closeConnection(conn);
       this.waiters.capacity--;
       this.waiters.release();
@@ -158,13 +184,19 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
       this.freeSlot(arg);
       return;
     }
-    if (this.target.connect()) {
-      this.opened(arg, false);
+    const server = this.target.connect();
+    if (server >= 0) {
+      this.opened(arg, server);
       return;
     }
     this.freeSlot(arg);
     const id = this.waiters.dequeue();
-    if (id >= 0) (this.runner.stepAt(id) as unknown as PoolClient).connectFailed(id);
+    if (id >= 0) (this.runner.stepAt(id) as unknown as PoolClient).connectFailed(id, server);
+  }
+
+  /** The connection's server went down since it opened. */
+  isBroken(conn: number): boolean {
+    return this.target.generationOf(this.server[conn]) !== this.generation[conn];
   }
 
   private open(): void {
@@ -174,11 +206,16 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.sim.schedule(this.config.connect.sample(this.random), this.event, slot);
   }
 
-  private opened(slot: number, warm: boolean): void {
-    if (warm && !this.target.connect()) {
-      this.freeSlot(slot);
-      return;
-    }
+  /** A connection open before the run. */
+  private openWarm(slot: number): void {
+    const server = this.target.connect();
+    if (server >= 0) this.opened(slot, server);
+    else this.freeSlot(slot);
+  }
+
+  private opened(slot: number, server: number): void {
+    this.server[slot] = server;
+    this.generation[slot] = this.target.generationOf(server);
     this.state[slot] = SLOT_IDLE;
     this.bornAt[slot] = this.idleSince[slot] = this.sim.now;
     this.pinned[slot] = this.config.pinningFraction > 0 && this.random() < this.config.pinningFraction ? 1 : 0;
@@ -205,8 +242,9 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.total--;
   }
 
+  /** A dead connection just goes: its server already forgot it. */
   private closeConnection(conn: number): void {
-    this.target.disconnect(this.holdsBackend[conn] === 1);
+    if (!this.isBroken(conn)) this.target.disconnect(this.server[conn], this.holdsBackend[conn] === 1 ? this.queryGeneration[conn] : -1);
     this.holdsBackend[conn] = 0;
     this.freeSlot(conn);
   }
@@ -226,7 +264,7 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
       const conn = this.idle[i];
       const expired = c.maxLifetimeMicros > 0 && now - this.bornAt[conn] >= c.maxLifetimeMicros;
       const surplus = c.idleTimeoutMicros > 0 && this.total > c.minimumIdle && now - this.idleSince[conn] >= c.idleTimeoutMicros;
-      if (expired || surplus) this.retireIdle(i);
+      if (expired || surplus || this.isBroken(conn)) this.retireIdle(i);
     }
     this.fill();
   }

@@ -1,16 +1,17 @@
 import type { Distribution, EventHandler, RandomStream, Simulation } from '../../engine/index.js';
 import type { PathRunner, Step } from '../path/path-runner.js';
-import { CAUSE_DB_TOO_MANY_CONNECTIONS, CAUSE_POOL_TIMEOUT, CAUSE_PROXY_TIMEOUT, type Requests } from '../requests.js';
-import type { ConnectionPool, PoolClient } from './connection-pool.js';
+import { CAUSE_DB_TOO_MANY_CONNECTIONS, CAUSE_DB_UNAVAILABLE, CAUSE_POOL_TIMEOUT, CAUSE_PROXY_TIMEOUT, type Requests } from '../requests.js';
+import { REFUSED_DOWN, type ConnectionPool, type PoolClient } from './connection-pool.js';
 import type { Database, QueryClient } from './database.js';
 import type { Proxy, ProxyClient } from './proxy.js';
+import type { ReplicaStream, Replication } from './replication.js';
 
 /** Anything that takes wait times (a latency histogram). */
 export interface WaitRecorder {
   record(micros: number): void;
 }
 
-/** Pools of one database, one per pod (by the pod's host index); a pod gets its pool when it starts. */
+/** Pools of one database endpoint, one per pod (by the pod's host index); a pod gets its pool when it starts. */
 export interface PoolsByPod {
   readonly pools: (ConnectionPool | undefined)[];
 }
@@ -22,11 +23,36 @@ export interface QueryType {
 }
 
 /**
+ * Where a `db` step's queries go: the pods' pools for one endpoint (the primary, possibly
+ * through a proxy; or the reader endpoint), and the servers a pool's connection can reach
+ * (`ConnectionPool.server` indexes them).
+ */
+export interface DbRoute {
+  readonly pools: PoolsByPod;
+  readonly proxy: Proxy | undefined;
+  readonly servers: readonly Database[];
+  /** Reads: each server's replication stream (undefined for the primary), to tell stale reads. */
+  readonly streams: readonly (ReplicaStream | undefined)[] | undefined;
+  /** Writes with replicas: the primary's WAL, to which each commit is appended. */
+  readonly replication: Replication | undefined;
+}
+
+/** What the reads on replicas came to. */
+export interface ReadCounts {
+  replicaReads: number;
+  /** Reads on a replica that had not yet applied a write of the same request (read-your-writes broken). */
+  staleReads: number;
+}
+
+/**
  * A `db` step: take a connection from the pod's pool (waiting up to `connectionTimeout`), with
  * a proxy borrow a backend for the transaction (up to the borrow timeout), run the query's
- * CPU on the database's shared vCPUs, wait its I/O, then give everything back. Each wait that
+ * CPU on its server's shared vCPUs, wait its I/O, then give everything back. Each wait that
  * runs out fails the request with its own cause: `pool_timeout`, `db_too_many_connections`
- * (the connection opened for it was refused), `proxy_timeout`.
+ * (the connection opened for it was refused), `proxy_timeout`. A query whose server went down
+ * meanwhile (a resize) is lost and fails with `db_unavailable`, as does a connection refused
+ * by a server that is down. A write that commits is appended to the replicas' WAL; a read on a
+ * replica that has not applied its request's own last write is counted stale.
  */
 export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, EventHandler {
   private readonly ioEvent: number;
@@ -35,14 +61,15 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
     private readonly sim: Simulation,
     private readonly runner: PathRunner,
     private readonly requests: Requests,
-    private readonly pools: PoolsByPod,
-    private readonly proxy: Proxy | undefined,
-    private readonly database: Database,
+    private readonly route: DbRoute,
     private readonly query: QueryType,
+    /** Replay work of this write on each replica (used when `route.replication` is set). */
+    private readonly apply: Distribution,
     private readonly random: RandomStream,
     /** Fixed time the proxy adds to each transaction. */
     private readonly proxyLatencyMicros: number,
     private readonly poolWaits: WaitRecorder,
+    private readonly reads: ReadCounts,
   ) {
     this.ioEvent = sim.register(this);
   }
@@ -53,10 +80,12 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
 
   connected(id: number): void {
     this.poolWaits.record(this.sim.now - this.requests.stepStart[id]);
-    const proxy = this.proxy;
+    const proxy = this.route.proxy;
     if (proxy === undefined) return this.run(id);
     const pool = this.poolOf(id);
     const conn = this.requests.conn[id];
+    // A pinned backend from before a failover is gone.
+    if (pool.holdsBackend[conn] === 1 && pool.queryGeneration[conn] !== this.route.servers[0].generation) pool.holdsBackend[conn] = 0;
     if (pool.holdsBackend[conn] === 1 || proxy.borrow(id)) this.borrowed(id);
   }
 
@@ -71,20 +100,32 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
     this.sim.schedule(this.query.io.sample(this.random) + this.proxyLatencyMicros, this.ioEvent, id);
   }
 
-  /** The query's I/O is done: the transaction ends. */
+  /** The query's I/O is done: the transaction ends (or it is found lost to a failover). */
   handleEvent(id: number): void {
     const pool = this.poolOf(id);
-    if (this.proxy !== undefined && pool.pinned[this.requests.conn[id]] === 0) this.proxy.giveBack();
+    const conn = this.requests.conn[id];
+    if (pool.queryGeneration[conn] !== this.route.servers[pool.server[conn]].generation) return this.queryFailed(id);
+    if (this.route.proxy !== undefined && pool.pinned[conn] === 0) this.route.proxy.giveBack();
     pool.release(id);
+    const replication = this.route.replication;
+    if (replication !== undefined) this.requests.lastWriteLsn[id] = replication.commit(this.apply.sample(this.random));
     this.runner.advance(id);
+  }
+
+  /** Its server went down: the backend (and a proxy's) is gone; the pool discards a dead connection. */
+  queryFailed(id: number): void {
+    const pool = this.poolOf(id);
+    pool.holdsBackend[this.requests.conn[id]] = 0;
+    pool.release(id);
+    this.runner.fail(id, CAUSE_DB_UNAVAILABLE);
   }
 
   poolTimedOut(id: number): void {
     this.runner.fail(id, CAUSE_POOL_TIMEOUT);
   }
 
-  connectFailed(id: number): void {
-    this.runner.fail(id, CAUSE_DB_TOO_MANY_CONNECTIONS);
+  connectFailed(id: number, refusal: number): void {
+    this.runner.fail(id, refusal === REFUSED_DOWN ? CAUSE_DB_UNAVAILABLE : CAUSE_DB_TOO_MANY_CONNECTIONS);
   }
 
   borrowTimedOut(id: number): void {
@@ -93,10 +134,20 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
   }
 
   private run(id: number): void {
-    this.database.execute(id, this.query.cpu.sample(this.random));
+    const pool = this.poolOf(id);
+    const conn = this.requests.conn[id];
+    const server = pool.server[conn];
+    const database = this.route.servers[server];
+    pool.queryGeneration[conn] = database.generation;
+    const streams = this.route.streams;
+    if (streams !== undefined && server > 0) {
+      this.reads.replicaReads++;
+      if (this.requests.lastWriteLsn[id] > streams[server]!.appliedLsn) this.reads.staleReads++;
+    }
+    database.execute(id, this.query.cpu.sample(this.random));
   }
 
   private poolOf(id: number): ConnectionPool {
-    return this.pools.pools[this.requests.pod[id]]!;
+    return this.route.pools.pools[this.requests.pod[id]]!;
   }
 }

@@ -2,8 +2,8 @@ import type { Simulation } from '../../engine/index.js';
 import type { PathRunner, Station } from '../path/path-runner.js';
 import { GRANTED, QueuedResource, type ResourceOwner } from '../resource/queued-resource.js';
 import type { Requests } from '../requests.js';
-import type { ConnectionTarget } from './connection-pool.js';
-import type { Database } from './database.js';
+import { REFUSED_FULL, type ConnectionTarget } from './connection-pool.js';
+import type { Database, DatabaseListener } from './database.js';
 
 /** The step waiting on the proxy for a backend. */
 export interface ProxyClient {
@@ -28,8 +28,12 @@ export interface ProxyConfig {
  * many clients multiplexed onto few backends. Backends open as needed up to `maxBackends`
  * and stay open. A pinned client (session state: SET, prepared statements, advisory locks)
  * keeps its backend until it disconnects.
+ *
+ * When the database goes down its backends are lost (transactions on them fail) while the
+ * client connections stay open, as RDS Proxy keeps them through a failover: new transactions
+ * wait for a backend until the database is back or the borrow timeout passes.
  */
-export class Proxy implements ConnectionTarget, ResourceOwner, Station {
+export class Proxy implements ConnectionTarget, ResourceOwner, Station, DatabaseListener {
   clientConnections = 0;
   /** Client connections refused for `maxClientConnections`. */
   refusedClients = 0;
@@ -47,6 +51,7 @@ export class Proxy implements ConnectionTarget, ResourceOwner, Station {
       queueCapacity: Infinity,
       maxWaitMicros: config.borrowTimeoutMicros,
     });
+    database.addListener(this);
   }
 
   /** Database connections the proxy holds. */
@@ -54,24 +59,43 @@ export class Proxy implements ConnectionTarget, ResourceOwner, Station {
     return this.backends.capacity;
   }
 
-  connect(): boolean {
+  connect(): number {
     if (this.clientConnections >= this.config.maxClientConnections) {
       this.refusedClients++;
-      return false;
+      return REFUSED_FULL;
     }
     this.clientConnections++;
-    return true;
+    return 0;
   }
 
-  disconnect(heldBackend: boolean): void {
+  disconnect(_server: number, pinnedBackendGeneration: number): void {
     this.clientConnections--;
-    if (heldBackend) this.backends.release();
+    if (pinnedBackendGeneration === this.database.generation) this.backends.release();
+  }
+
+  /** Client connections survive the database's failovers. */
+  generationOf(): number {
+    return 0;
+  }
+
+  /** Every backend is gone with the database. */
+  databaseDown(): void {
+    this.backends.clear();
+    this.backends.capacity = 0;
+  }
+
+  /** Backends for the transactions that waited through the outage. */
+  databaseUp(): void {
+    const b = this.backends;
+    let capacity = b.capacity;
+    while (capacity < b.waiting && capacity < this.config.maxBackends && this.database.connect() >= 0) capacity++;
+    b.setCapacity(capacity);
   }
 
   /** A backend for the request's transaction now (true), or later through `ProxyClient.borrowed`. */
   borrow(id: number): boolean {
     const b = this.backends;
-    if (b.inUse >= b.capacity && b.capacity < this.config.maxBackends && this.database.connect()) b.capacity++;
+    if (b.inUse >= b.capacity && b.capacity < this.config.maxBackends && this.database.connect() >= 0) b.capacity++;
     return b.request(id) === GRANTED;
   }
 

@@ -9,6 +9,8 @@ export interface WorkOwner {
   workDone(requestId: number): void;
   /** Work multiplier now (≥ 1 slows down: a pod's warm-up); read at every change. */
   slowdown(now: number): number;
+  /** The background job's work is done (see `startBackground`). */
+  backgroundDone?(): void;
 }
 
 /**
@@ -20,6 +22,9 @@ export interface WorkOwner {
  * Virtual time: every job in progress gets the same progress, so a job stores its finish on
  * the `virtualWork` scale (in `finish`, a column indexed by request id) and advancing time is
  * O(1), not O(jobs). `speed` scales all progress (a pod's warm-up slowness).
+ *
+ * One background job that is not a request may share the CPUs too (a read replica's WAL apply
+ * thread): it counts as one more job, its finish lives in `backgroundFinish`.
  */
 export class ProcessorSharing implements EventHandler {
   /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
@@ -29,6 +34,9 @@ export class ProcessorSharing implements EventHandler {
   private virtualWork = 0;
   /** Smallest finish among the jobs in progress; Infinity when none. */
   private earliestFinish = Infinity;
+  /** 1 while the background job runs, else 0. */
+  private background = 0;
+  private backgroundFinish = Infinity;
   private lastUpdate: number;
   private completionHandle = -1;
   private completionAt = Infinity;
@@ -54,7 +62,7 @@ export class ProcessorSharing implements EventHandler {
 
   /** CPU in use right now, millicores. */
   get inUseMillicores(): number {
-    return Math.min(this.capacityMillicores, this.activeCount * 1000);
+    return Math.min(this.capacityMillicores, (this.activeCount + this.background) * 1000);
   }
 
   /** Starts `workMicros` of CPU work (µs at one full core) for a request. */
@@ -69,7 +77,7 @@ export class ProcessorSharing implements EventHandler {
     // stays right unless the newcomer finishes first.
     if (
       this.completionHandle >= 0 &&
-      this.activeCount * 1000 <= this.capacityMillicores &&
+      (this.activeCount + this.background) * 1000 <= this.capacityMillicores &&
       this.owner.slowdown(this.sim.now) === 1 &&
       this.sim.now + Math.ceil(workMicros) >= this.completionAt
     )
@@ -101,6 +109,14 @@ export class ProcessorSharing implements EventHandler {
     return n;
   }
 
+  /** Starts the background job with `workMicros` of work (at most one runs at a time). */
+  startBackground(workMicros: number): void {
+    this.advance();
+    this.background = 1;
+    this.backgroundFinish = this.virtualWork + workMicros;
+    if (!this.completing) this.reschedule();
+  }
+
   /** Changes the CPU available (a resize, Aurora capacity units), from now on. */
   setCapacity(millicores: number): void {
     this.advance();
@@ -113,7 +129,7 @@ export class ProcessorSharing implements EventHandler {
     const now = this.sim.now;
     const elapsed = now - this.lastUpdate;
     this.lastUpdate = now;
-    const k = this.activeCount;
+    const k = this.activeCount + this.background;
     if (elapsed <= 0 || k === 0) return;
     const coresEach = Math.min(1000, this.capacityMillicores / k) / 1000;
     this.cpuUsage += coresEach * 1000 * k * elapsed;
@@ -141,9 +157,15 @@ export class ProcessorSharing implements EventHandler {
       }
     }
     this.earliestFinish = earliest;
+    const backgroundDone = this.background === 1 && this.backgroundFinish - this.virtualWork <= FINISHED_MICROS;
+    if (backgroundDone) {
+      this.background = 0;
+      this.backgroundFinish = Infinity;
+    }
     // The owner may start new work here; one reschedule afterwards covers it all.
     this.completing = true;
     for (let k = 0; k < doneCount; k++) this.owner.workDone(done[k]);
+    if (backgroundDone) this.owner.backgroundDone!();
     this.completing = false;
     this.reschedule();
   }
@@ -158,9 +180,9 @@ export class ProcessorSharing implements EventHandler {
   private reschedule(): void {
     if (this.completionHandle >= 0) this.sim.cancel(this.completionHandle);
     this.completionHandle = -1;
-    const k = this.activeCount;
+    const k = this.activeCount + this.background;
     if (k === 0) return;
-    const least = this.earliestFinish - this.virtualWork;
+    const least = Math.min(this.earliestFinish, this.backgroundFinish) - this.virtualWork;
     const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown(this.sim.now);
     const delay = least <= 0 ? 0 : Math.ceil(least / perJob);
     this.completionAt = this.sim.now + delay;
