@@ -241,8 +241,15 @@ describe('accepted means what it says', { timeout: SLOW }, () => {
     set(two, 'services.admin', { replicas: 1 });
     set(two, 'traffic.target', 'web');
     const r = run(two);
-    expectRefused(r, 'services.admin: receives no traffic: no request class routes to it');
+    expectRefused(r, 'services.admin: receives no traffic: no request class enters it and no call reaches it');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+
+    // A service reached only by a call from a class's path is routed.
+    const called = structuredClone(two);
+    set(called, 'services.admin.operations', { audit: { path: [{ cpu: '1ms' }] } });
+    set(called, 'traffic.classes.req.cpu', undefined);
+    set(called, 'traffic.classes.req.path', [{ cpu: '5ms' }, { call: { service: 'admin' } }]);
+    expect(run(called, ['--quiet', '--duration', '1m']).code).toBe(0);
 
     set(two, 'strategies', { web: { services: { admin: null } }, admin: { traffic: { target: 'admin' }, services: { web: null } } });
     expect(run(two, ['--quiet']).code).toBe(0);

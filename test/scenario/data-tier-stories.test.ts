@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadScenarioFile, type LoadedScenario } from '../../src/scenario/load.js';
+import { runStrategy, type StrategyResult } from '../../src/scenario/run.js';
+
+/** Runs a shipped scenario's strategies on demand (each once), in this process. */
+function stories(file: string) {
+  let loaded: LoadedScenario;
+  const results = new Map<string, StrategyResult>();
+  beforeAll(async () => {
+    const result = await loadScenarioFile(file);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    loaded = result.value;
+  });
+  const run = (name: string) => {
+    if (!results.has(name)) results.set(name, runStrategy(name, loaded.strategies.find((s) => s.name === name)!.scenario, loaded.traces));
+    return results.get(name)!;
+  };
+  /** A column's values over the run. */
+  const column = (result: StrategyResult, name: string) => {
+    const c = result.timeseries.columns.indexOf(name);
+    expect(c, `column ${name}`).toBeGreaterThanOrEqual(0);
+    return result.timeseries.rows.map((row) => row[c]);
+  };
+  return { run, column };
+}
+
+describe('flash-sale-50x.json: connection exhaustion while the HPA scales out', { timeout: 180_000 }, () => {
+  const { run, column } = stories('scenarios/flash-sale-50x.json');
+
+  test('without a proxy, pods × pool reach max_connections and over 5% of requests fail with db_too_many_connections', () => {
+    const r = run('hpa-no-proxy');
+    const limit = Math.max(...column(r, 'db_max_connections'));
+    // The database's connections flatten at its limit (408 for a db.t3.medium by the RDS formula)...
+    expect(limit).toBe(408);
+    expect(Math.max(...column(r, 'db_connections'))).toBe(limit);
+    // ...while the HPA goes on adding pods that each want 10 more.
+    expect(Math.max(...column(r, 'pods_ready')) * 10).toBeGreaterThan(limit);
+    expect(r.summary.errorRate).toBeGreaterThan(0.05);
+    expect(r.summary.errorsByCause.db_too_many_connections).toBeGreaterThan(0.9 * r.summary.errors);
+  });
+
+  test('RDS Proxy multiplexes the same pools onto few database connections: under 0.1% errors', () => {
+    const r = run('hpa-rds-proxy');
+    expect(r.summary.errorRate).toBeLessThan(0.001);
+    const clients = Math.max(...column(r, 'proxy_client_connections'));
+    const backends = Math.max(...column(r, 'proxy_db_connections'));
+    // Every pod's pool connects to the proxy; the database sees a small fraction of that.
+    expect(clients).toBeGreaterThan(408);
+    expect(backends).toBeLessThan(clients / 10);
+  });
+
+  test('a right-sized pool (4 per pod) stays under max_connections and survives', () => {
+    const r = run('hpa-pool-4');
+    expect(Math.max(...column(r, 'db_connections'))).toBeLessThan(408);
+    expect(r.summary.errorRate).toBeLessThan(0.001);
+  });
+});
+
+describe('microservices-chain.json: one slow dependency backs up the rest', { timeout: 180_000 }, () => {
+  const { run, column } = stories('scenarios/microservices-chain.json');
+
+  test('as-is: the payments database saturates and browse requests, which never touch it, fail too', () => {
+    const r = run('as-is');
+    expect(Math.max(...column(r, 'db_cpu_pct'))).toBeGreaterThan(99);
+    expect(r.summary.byClass.browse.errors).toBeGreaterThan(0.02 * r.summary.byClass.browse.requests);
+    // The queue builds at the front door, two hops away from the cause.
+    expect(Math.max(...column(r, 'frontend_queue_length'))).toBeGreaterThan(500);
+  });
+
+  test('fail-fast call timeouts keep the frontend serving browse; checkouts fail with downstream errors instead', () => {
+    const asIs = run('as-is');
+    const failFast = run('fail-fast-timeouts');
+    expect(failFast.summary.byClass.browse.errors).toBeLessThan(0.001 * failFast.summary.byClass.browse.requests);
+    expect(failFast.summary.byClass.checkout.errors).toBeGreaterThan(asIs.summary.byClass.checkout.errors);
+    expect(failFast.summary.errorsByCause.downstream_error).toBeGreaterThan(0);
+  });
+
+  test('a bigger payments database removes the cause: no errors, p99 under a second', () => {
+    const r = run('bigger-payments-db');
+    expect(r.summary.errors).toBe(0);
+    expect(r.summary.latency_ms.p99).toBeLessThan(1000);
+  });
+});
