@@ -272,6 +272,11 @@ export class Requests implements EventHandler {
     if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, group);
   }
 
+  /** Request slots not on the free list: requests whose client or server side is not done yet. */
+  inUseSlots(): number {
+    return this.capacity - this.freeCount;
+  }
+
   /** Slots held by the deadline FIFOs (a memory gauge: it follows requests in flight). */
   deadlineSlots(): number {
     return this.deadlines.reduce((sum, queue) => sum + queue.capacity, 0);

@@ -31,11 +31,21 @@ interface BuiltDatabase {
   readonly queries: DatabaseSpec['queries'];
 }
 
+/** One database as built, with its proxy and every pool that connects to it (pools of terminated pods included). */
+export interface DatabaseView {
+  readonly name: string;
+  readonly database: Database;
+  readonly proxy: Proxy | undefined;
+  readonly pools: readonly ConnectionPool[];
+}
+
 /** The data tier: databases, their proxies, each service's pools; it makes the `db` steps. */
 export interface DataTier {
   dbStep(service: string, spec: NonNullable<StepSpec['db']>, streamName: string): Step;
   /** Adds the data tier's time-series columns (after the services'). */
   addColumns(): void;
+  /** Read-only view of each database (tests check that connections are conserved). */
+  readonly views: readonly DatabaseView[];
 }
 
 /**
@@ -81,6 +91,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
 
   const poolWaits = new LogHistogram();
   const poolSets: ConnectionPool[][] = [];
+  const poolsByDatabase = new Map<string, ConnectionPool[]>(names.map((name) => [name, []]));
   const poolsFor = new Map<string, PoolsByPod>();
   const poolsOf = (service: string, databaseName: string): PoolsByPod => {
     const key = `${service}\u0000${databaseName}`;
@@ -108,6 +119,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
           const pool = new ConnectionPool(sim, requests, runner, target, config, random);
           pools[pod.hostIndex] = pool;
           all.push(pool);
+          poolsByDatabase.get(databaseName)!.push(pool);
           pool.start(pod.readyAt < 0); // pods running before the run have their pools open
         } else if (pod.phase === 'Terminated') pools[pod.hostIndex]?.close();
       },
@@ -148,6 +160,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
 
   return {
     addColumns,
+    views: [...databases.values()].map((db) => ({ name: db.name, database: db.database, proxy: db.proxy, pools: poolsByDatabase.get(db.name)! })),
     dbStep(service, spec, streamName) {
       const name = spec.database ?? names[0];
       const db = databases.get(name)!;
