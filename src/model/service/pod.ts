@@ -151,8 +151,8 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
 
   /**
    * Fails everything the pod still holds (SIGKILL, or an app that exits on SIGTERM). Requests
-   * away at a step elsewhere (a call, the database) are orphaned: they get their error now
-   * and are let go when that step ends.
+   * away at a step elsewhere (a call, the database, waiting on the pool or the proxy) are
+   * orphaned: they get their error now and are let go when that step ends.
    */
   killAll(): void {
     const requests = this.requests;
@@ -163,7 +163,8 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
       requests.releaseServer(inCpu[i]);
     }
     for (const id of requests.heldAt(this.hostIndex, this.heldScratch)) {
-      if (requests.station[id] >= 0) continue; // waiting for a worker: drained below
+      // Waiting for a worker: drained below. Waiting elsewhere (a pool, a proxy) is away at a step: orphaned.
+      if (requests.station[id] === this.workers.stationId) continue;
       requests.fail(id, CAUSE_POD_TERMINATED);
       requests.orphan(id);
     }
