@@ -97,7 +97,7 @@ export class Requests implements EventHandler {
   stepStart = new Float64Array(1024);
   /** Connection held in its pod's pool (a `db` step), -1 if none. */
   conn = new Int32Array(1024);
-  /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
+  /** CPU work of the first step, drawn at arrival (µs at one full core). */
   work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
   serial = new Float64Array(1024);

@@ -1,6 +1,5 @@
 import type { Simulation } from '../../engine/index.js';
 import { ProcessorSharing, type WorkOwner } from '../resource/processor-sharing.js';
-import type { Requests } from '../requests.js';
 
 /** Told when a query's CPU work on the database is done. */
 export interface QueryClient {
@@ -30,10 +29,9 @@ export class Database implements WorkOwner {
   constructor(
     readonly config: DatabaseConfig,
     sim: Simulation,
-    requests: Requests,
     private readonly clientOf: { stepAt(requestId: number): unknown },
   ) {
-    this.cpu = new ProcessorSharing(sim, this, requests, config.vcpu * 1000, config.maxConnections);
+    this.cpu = new ProcessorSharing(sim, this, config.vcpu * 1000, config.maxConnections);
   }
 
   /** A new backend: false when `max_connections` are already open (PostgreSQL: "too many clients already"). */

@@ -1,5 +1,4 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
-import type { Requests } from '../requests.js';
 
 /** Remaining work at or below this (µs of one core) counts as done. */
 const FINISHED_MICROS = 1e-3;
@@ -8,7 +7,7 @@ const FINISHED_MICROS = 1e-3;
 export interface WorkOwner {
   workDone(requestId: number): void;
   /** Work multiplier now (≥ 1 slows down: a pod's warm-up); read at every change. */
-  slowdown(now: number): number;
+  slowdown(): number;
 }
 
 /**
@@ -18,18 +17,21 @@ export interface WorkOwner {
  * jobs each runs at half a core.
  *
  * Virtual time: every job in progress gets the same progress, so a job stores its finish on
- * the `virtualWork` scale (in `finish`, a column indexed by request id) and advancing time is
- * O(1), not O(jobs). `speed` scales all progress (a pod's warm-up slowness).
+ * the `virtualWork` scale (in `finish`, next to its id in `active`) and advancing time is
+ * O(1), not O(jobs). The owner's `slowdown` scales all progress (a pod's warm-up slowness).
  */
 export class ProcessorSharing implements EventHandler {
   /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
   cpuUsage = 0;
   activeCount = 0;
+  /** Jobs in progress: request ids, and each one's finish on the virtual scale in the same slot (a contiguous scan). */
   private readonly active: Int32Array;
+  private readonly finish: Float64Array;
   private virtualWork = 0;
   /** Smallest finish among the jobs in progress; Infinity when none. */
   private earliestFinish = Infinity;
-  private lastUpdate: number;
+  // Initialized here, not only in the constructor: a field declared bare starts as `undefined` and V8 then boxes every store of a double into it.
+  private lastUpdate = 0;
   private completionHandle = -1;
   private completionAt = Infinity;
   private readonly event: number;
@@ -40,14 +42,13 @@ export class ProcessorSharing implements EventHandler {
   constructor(
     private readonly sim: Simulation,
     private readonly owner: WorkOwner,
-    /** Its `work` column holds each job's finish on the virtual scale (a request is in at most one CPU). */
-    private readonly requests: Requests,
     public capacityMillicores: number,
     /** Most jobs at once (the owner's concurrency). */
     maxJobs: number,
   ) {
     this.lastUpdate = sim.now;
     this.active = new Int32Array(maxJobs);
+    this.finish = new Float64Array(maxJobs);
     this.done = new Int32Array(maxJobs);
     this.event = sim.register(this);
   }
@@ -60,9 +61,9 @@ export class ProcessorSharing implements EventHandler {
   /** Starts `workMicros` of CPU work (µs at one full core) for a request. */
   add(id: number, workMicros: number): void {
     this.advance();
-    const finish = this.requests.work;
-    const at = (finish[id] = this.virtualWork + workMicros);
+    const at = this.virtualWork + workMicros;
     if (at < this.earliestFinish) this.earliestFinish = at;
+    this.finish[this.activeCount] = at;
     this.active[this.activeCount++] = id;
     if (this.completing) return;
     // Without CPU contention the others' pace is unchanged: the pending completion event
@@ -70,7 +71,7 @@ export class ProcessorSharing implements EventHandler {
     if (
       this.completionHandle >= 0 &&
       this.activeCount * 1000 <= this.capacityMillicores &&
-      this.owner.slowdown(this.sim.now) === 1 &&
+      this.owner.slowdown() === 1 &&
       this.sim.now + Math.ceil(workMicros) >= this.completionAt
     )
       return;
@@ -82,7 +83,7 @@ export class ProcessorSharing implements EventHandler {
     for (let i = 0; i < this.activeCount; i++) {
       if (this.active[i] !== id) continue;
       this.advance();
-      this.active[i] = this.active[--this.activeCount];
+      this.removeAt(i);
       this.recomputeEarliest();
       if (!this.completing) this.reschedule();
       return true;
@@ -117,24 +118,25 @@ export class ProcessorSharing implements EventHandler {
     if (elapsed <= 0 || k === 0) return;
     const coresEach = Math.min(1000, this.capacityMillicores / k) / 1000;
     this.cpuUsage += coresEach * 1000 * k * elapsed;
-    this.virtualWork += (coresEach * elapsed) / this.owner.slowdown(now);
+    this.virtualWork += (coresEach * elapsed) / this.owner.slowdown();
   }
 
   /** The next completion is due: every finished job goes to the owner, in order of progress slot. */
   handleEvent(): void {
     this.completionHandle = -1;
     this.advance();
-    const finish = this.requests.work;
+    const finish = this.finish;
+    const active = this.active;
     const done = this.done;
+    const progress = this.virtualWork;
     let doneCount = 0;
     let earliest = Infinity;
     for (let i = 0; i < this.activeCount; ) {
-      const id = this.active[i];
-      const at = finish[id];
+      const at = finish[i];
       // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
-      if (at - this.virtualWork <= FINISHED_MICROS) {
-        this.active[i] = this.active[--this.activeCount];
-        done[doneCount++] = id;
+      if (at - progress <= FINISHED_MICROS) {
+        done[doneCount++] = active[i];
+        this.removeAt(i);
       } else {
         if (at < earliest) earliest = at;
         i++;
@@ -148,10 +150,17 @@ export class ProcessorSharing implements EventHandler {
     this.reschedule();
   }
 
+  /** The last job takes slot `i`'s place. */
+  private removeAt(i: number): void {
+    const last = --this.activeCount;
+    this.active[i] = this.active[last];
+    this.finish[i] = this.finish[last];
+  }
+
   private recomputeEarliest(): void {
-    const finish = this.requests.work;
+    const finish = this.finish;
     let earliest = Infinity;
-    for (let i = 0; i < this.activeCount; i++) if (finish[this.active[i]] < earliest) earliest = finish[this.active[i]];
+    for (let i = 0; i < this.activeCount; i++) if (finish[i] < earliest) earliest = finish[i];
     this.earliestFinish = earliest;
   }
 
@@ -161,7 +170,7 @@ export class ProcessorSharing implements EventHandler {
     const k = this.activeCount;
     if (k === 0) return;
     const least = this.earliestFinish - this.virtualWork;
-    const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown(this.sim.now);
+    const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown();
     const delay = least <= 0 ? 0 : Math.ceil(least / perJob);
     this.completionAt = this.sim.now + delay;
     this.completionHandle = this.sim.schedule(delay, this.event);

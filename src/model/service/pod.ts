@@ -84,7 +84,7 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
       queueCapacity: template.queueCapacity,
       maxWaitMicros: Infinity,
     });
-    this.cpu = new ProcessorSharing(sim, this, requests, template.cpuCapMillicores, template.workers);
+    this.cpu = new ProcessorSharing(sim, this, template.cpuCapMillicores, template.workers);
     this.killScratch = new Int32Array(template.workers);
   }
 
@@ -181,10 +181,10 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
   }
 
   /** Warm-up: work takes `slowdown`× longer at first, easing linearly to 1×. */
-  slowdown(now: number): number {
+  slowdown(): number {
     const t = this.template;
     if (t.warmupMicros <= 0 || this.readyAt === NEVER) return 1;
-    const into = now - this.readyAt;
+    const into = this.sim.now - this.readyAt;
     return into >= t.warmupMicros ? 1 : t.warmupSlowdown - ((t.warmupSlowdown - 1) * into) / t.warmupMicros;
   }
 }

@@ -67,7 +67,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
     const vcpu = type?.vcpu ?? (spec.instanceClass as { vcpu: number }).vcpu;
     const memoryBytes = type ? type.memoryGiB * GIB_BYTES : (spec.instanceClass as { memory: number }).memory;
     const maxConnections = spec.maxConnections ?? rdsMaxConnections(memoryBytes);
-    const database = new Database({ name, vcpu, maxConnections }, sim, requests, runner);
+    const database = new Database({ name, vcpu, maxConnections }, sim, runner);
     const className = typeof spec.instanceClass === 'string' ? spec.instanceClass : 'custom';
     cost.meterFromStart(`database ${name} (${className})`, type?.priceId ?? (spec.instanceClass as { hourlyPriceUsd: number }).hourlyPriceUsd);
     let proxy: Proxy | undefined;
