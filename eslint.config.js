@@ -24,6 +24,38 @@ const wallClock = {
   ],
 };
 
+// Dependencies run one way: cli → report / runner / dryrun → scenario → model → policy / metrics → engine.
+// Each folder may not import the folders above it (nor, inside a tier, the ones beside it that depend on it).
+const LAYERS = {
+  engine: ['model', 'policy', 'metrics', 'catalog', 'scenario', 'report', 'runner', 'dryrun', 'cli'],
+  // catalog/ is a leaf of data (prices, instance types) that model/ and scenario/ read; it imports nothing.
+  catalog: ['engine', 'model', 'policy', 'metrics', 'scenario', 'report', 'runner', 'dryrun', 'cli'],
+  policy: ['model', 'metrics', 'catalog', 'scenario', 'report', 'runner', 'dryrun', 'cli'],
+  metrics: ['model', 'policy', 'catalog', 'scenario', 'report', 'runner', 'dryrun', 'cli'],
+  model: ['scenario', 'report', 'runner', 'dryrun', 'cli'],
+  scenario: ['report', 'runner', 'dryrun', 'cli'],
+  report: ['runner', 'dryrun', 'cli'],
+  runner: ['report', 'dryrun', 'cli'],
+  // dryrun/ is a CLI feature beside report/ and runner/: the HPA policy over recorded metrics, with scenario/'s parsers.
+  dryrun: ['report', 'runner', 'cli'],
+};
+const layering = Object.entries(LAYERS).map(([folder, above]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${above.join('|')})/`,
+            message: `src/${folder}/ may not import from ${above.join(', ')}: dependencies run cli → report / runner / dryrun → scenario → model → policy / metrics → engine (see eslint.config.js).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'results/'] },
   js.configs.recommended,
@@ -35,4 +67,5 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts'], ignores: ['src/cli/**'], rules: wallClock },
+  ...layering,
 );

@@ -1,24 +1,25 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { formatIssue, type InputIssue } from '../scenario/issues.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, type LoadedScenario } from '../scenario/load.js';
 import type { StrategyResult } from '../scenario/run.js';
 import { parseCpuMillicores, parseDurationMicros } from '../scenario/units.js';
 import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
-import { toCsv, writeFileAtomic } from '../report/files.js';
-import { writeResults } from '../report/results.js';
+import { fileTargetProblem, toCsv, writeFileAtomic } from '../report/files.js';
+import { resultsTargetProblem, writeResults } from '../report/results.js';
 import { formatTable } from '../report/table.js';
 import { assembleOutputs } from '../report/assemble.js';
 import type { Estimate, StrategyComparison } from '../report/comparison.js';
-import { renderCharts } from '../report/charts/charts.js';
-import { renderReportHtml } from '../report/html.js';
 import { sloGates } from '../scenario/slo-schema.js';
+import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
-import { createProgress } from './progress.js';
+import { asTerminal, createProgress } from './progress.js';
+import { Interrupted, listenForInterrupts, type InterruptListener } from './interrupt.js';
 
 /** Exit codes, documented in the README. */
 const EXIT_OK = 0;
@@ -35,7 +36,7 @@ function printIssues(issues: readonly InputIssue[]): void {
 interface RunOptions {
   seed?: string;
   out: string;
-  strategy?: string;
+  strategy?: string[];
   duration?: string;
   replications: string;
   jobs?: string;
@@ -44,6 +45,7 @@ interface RunOptions {
   report: boolean;
   quiet?: boolean;
   json?: boolean;
+  allowOutsideFiles?: boolean;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
@@ -53,42 +55,34 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const replications = wholeNumber(options.replications, '--replications', 1);
   const jobs = options.jobs === undefined ? defaultJobs() : wholeNumber(options.jobs, '--jobs', 1);
   const seed = options.seed === undefined ? undefined : /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
-  const loaded = await loadScenarioFile(file, { seed, durationMicros });
+  const allowOutsideFiles = options.allowOutsideFiles === true;
+  const loaded = await loadScenarioFile(file, { seed, durationMicros, allowOutsideFiles });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
   }
   const scenario = loaded.value;
+  if (!options.quiet) for (const note of scenario.notes) process.stderr.write(`${formatIssue(note)}\n`);
   if (options.listStrategies) {
     process.stdout.write(listStrategies(scenario.raw, scenario.strategies.map((s) => s.name)));
     return EXIT_OK;
   }
-  let strategies = scenario.strategies;
-  if (options.strategy !== undefined) {
-    strategies = strategies.filter((s) => s.name === options.strategy);
-    if (strategies.length === 0)
-      throw new UsageError(`--strategy: expected one of ${scenario.strategies.map((s) => s.name).join(', ')}, got ${JSON.stringify(options.strategy)}`);
-  }
+  const strategies = selectStrategies(scenario.strategies, options.strategy);
+  const outProblem = resultsTargetProblem(options.out, scenario.base.name);
+  if (outProblem) throw new UsageError(`--out: ${outProblem}`);
 
-  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros });
-  const progress = createProgress({ enabled: !options.quiet && !options.json && process.stderr.isTTY === true, tasks });
-  let results: StrategyResult[];
+  const interrupts = listenForInterrupts();
+  let written: Awaited<ReturnType<typeof simulateAndWrite>>;
   try {
-    results = await runTasks(tasks, { jobs, onProgress: (p) => progress.update(p) });
+    written = await simulateAndWrite(file, scenario, strategies, { ...options, seed, durationMicros, replications, jobs, allowOutsideFiles }, interrupts);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    process.stderr.write(`interrupted by ${error.signalName}: stopped, nothing written (${join(options.out, scenario.base.name)} is as it was)\n`);
+    return error.exitCode;
   } finally {
-    progress.stop();
+    interrupts.dispose();
   }
-  const runs = new Map<string, StrategyResult[]>(strategies.map((s) => [s.name, []]));
-  results.forEach((result, i) => runs.get(tasks[i].strategy)!.push(result));
-
-  const outputs = await assembleOutputs(scenario, runs);
-  const scenarioFiles: [string, string][] = [['comparison.csv', outputs.comparisonCsv]];
-  if (options.report) {
-    const charts = await renderCharts(outputs.report);
-    for (const chart of charts) scenarioFiles.push([join('charts', chart.file), chart.svg]);
-    scenarioFiles.push(['report.html', renderReportHtml(outputs.report, charts)]);
-  }
-  const dir = await writeResults(options.out, scenario.base.name, outputs.strategies, scenarioFiles);
+  const { dir, results, tasks, outputs } = written;
 
   if (options.json) {
     const byName = new Map(results.filter((_, i) => tasks[i].replication === 0).map((r) => [r.strategy, r]));
@@ -107,6 +101,85 @@ async function run(file: string, options: RunOptions): Promise<number> {
     if (failed.length > 0) return EXIT_SLO_MISSED;
   }
   return EXIT_OK;
+}
+
+/** The strategies named by --strategy (all when absent), in the scenario's order; one line per unknown name. */
+function selectStrategies<T extends { name: string }>(all: readonly T[], requested: readonly string[] | undefined): readonly T[] {
+  if (requested === undefined) return all;
+  const known = all.map((s) => s.name);
+  const problems = requested
+    .filter((name) => !known.includes(name))
+    .map((name) => (name === '' ? '--strategy: expected a strategy name, got ""' : `--strategy: expected one of ${known.join(', ')}, got ${JSON.stringify(name)}`));
+  if (problems.length > 0) throw new UsageError([...new Set(problems)].join('\n'));
+  return all.filter((s) => requested.includes(s.name));
+}
+
+/** --strategy a,b and --strategy a --strategy b alike: every name, in the order given. */
+function collectNames(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((name) => name.trim())];
+}
+
+interface RunSettings {
+  seed?: number | string;
+  allowOutsideFiles: boolean;
+  durationMicros?: number;
+  replications: number;
+  jobs: number;
+  out: string;
+  report: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Runs the strategies in worker threads with the progress display, then writes the results
+ * folder whole. A signal stops it between steps: the workers are terminated, the display is
+ * stopped (the terminal restored), and nothing is left under --out (throws Interrupted).
+ */
+async function simulateAndWrite(file: string, scenario: LoadedScenario, strategies: LoadedScenario['strategies'], settings: RunSettings, interrupts: InterruptListener) {
+  const { seed, durationMicros, replications, allowOutsideFiles } = settings;
+  const tasks = buildTasks(file, strategies.map((s) => s.name), replications, { seed, durationMicros, allowOutsideFiles });
+  const durationS = new Map(strategies.map((s) => [s.name, s.scenario.duration / 1e6]));
+  const forced = process.env.SCALESIM_PROGRESS === '1';
+  const progress = createProgress({
+    enabled: !settings.quiet && !settings.json && (process.stderr.isTTY === true || forced),
+    tasks: tasks.map((t) => ({ ...t, durationS: durationS.get(t.strategy)! })),
+    stream: forced && !process.stderr.isTTY ? asTerminal(process.stderr) : process.stderr,
+  });
+  let results: StrategyResult[];
+  try {
+    results = await runTasks(tasks, { jobs: settings.jobs, onProgress: (p) => progress.update(p), signal: interrupts.signal });
+  } finally {
+    progress.stop();
+  }
+  const runs = new Map<string, StrategyResult[]>(strategies.map((s) => [s.name, []]));
+  results.forEach((result, i) => runs.get(tasks[i].strategy)!.push(result));
+
+  const outputs = await assembleOutputs(scenario, runs);
+  const scenarioFiles: [string, string][] = [[SCENARIO_RESULT_FILES.comparison, outputs.comparisonCsv]];
+  if (settings.report) {
+    // Loaded here, not at start-up: vega takes long enough to load to delay the first progress line.
+    const [{ renderCharts }, { renderReportHtml }] = await Promise.all([import('../report/charts/charts.js'), import('../report/html.js')]);
+    const charts = await renderCharts(outputs.report);
+    for (const chart of charts) scenarioFiles.push([join(SCENARIO_RESULT_FILES.charts, chart.file), chart.svg]);
+    scenarioFiles.push([SCENARIO_RESULT_FILES.report, renderReportHtml(outputs.report, charts)]);
+  }
+  interrupts.throwIfInterrupted();
+  const dir = await writeResults(settings.out, scenario.base.name, outputs.strategies, scenarioFiles, { beforeSwap: () => pauseForTests(interrupts) });
+  return { dir, results, tasks, outputs };
+}
+
+/**
+ * The last check before the swap. SCALESIM_TEST_PAUSE_BEFORE_SWAP=<ms> (for tests only) waits
+ * there, after a line on stderr, so a test can signal or kill a run in its write phase.
+ */
+async function pauseForTests(interrupts: InterruptListener): Promise<void> {
+  const pauseMs = Number(process.env.SCALESIM_TEST_PAUSE_BEFORE_SWAP ?? 0);
+  if (pauseMs > 0) {
+    process.stderr.write('paused before the swap (SCALESIM_TEST_PAUSE_BEFORE_SWAP)\n');
+    await sleep(pauseMs, undefined, { signal: interrupts.signal }).catch(() => {});
+  }
+  interrupts.throwIfInterrupted();
 }
 
 function wholeNumber(value: string, flag: string, min: number): number {
@@ -155,13 +228,14 @@ function verdictLine(rows: readonly StrategyComparison[]): string {
   return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
 }
 
-async function validate(file: string): Promise<number> {
-  const loaded = await loadScenarioFile(file);
+async function validate(file: string, options: { allowOutsideFiles?: boolean }): Promise<number> {
+  const loaded = await loadScenarioFile(file, { allowOutsideFiles: options.allowOutsideFiles === true });
   if (!loaded.ok) {
     printIssues(loaded.issues);
     return EXIT_BAD_INPUT;
   }
   const names = loaded.value.strategies.map((s) => s.name).join(', ');
+  for (const note of loaded.value.notes) process.stdout.write(`${formatIssue(note)}\n`);
   process.stdout.write(`${file}: valid (strategies: ${names})\n`);
   return EXIT_OK;
 }
@@ -192,6 +266,8 @@ function positiveNumber(value: string, flag: string, integer = false): number {
 }
 
 async function hpaDryRun(options: DryRunOptions): Promise<number> {
+  const outProblem = options.out === undefined ? undefined : fileTargetProblem(options.out);
+  if (outProblem) throw new UsageError(`--out: ${outProblem}`);
   const manifest = parseHpaManifest(readInput(options.hpa, '--hpa'), options.hpa);
   const recorded = await parseRecordedMetricsCsv(readInput(options.metrics, '--metrics'), options.metrics);
   const issues = [...(manifest.ok ? [] : manifest.issues), ...(recorded.ok ? [] : recorded.issues)];
@@ -220,7 +296,7 @@ async function hpaDryRun(options: DryRunOptions): Promise<number> {
   const rows = options.all ? result.rows : result.rows.filter((r, i) => r.changed || i === 0 || r.reason !== result.rows[i - 1].reason);
   const columns = ['t_s', 'from', 'to', 'reason', 'message'];
   const table = rows.map((r) => [r.t_s, r.from, r.to, r.reason, r.message]);
-  if (options.out) writeFileAtomic(options.out, await toCsv(columns, table));
+  if (options.out !== undefined) writeFileAtomic(options.out, await toCsv(columns, table));
   process.stdout.write(`${formatTable(columns, table)}\n`);
   return EXIT_OK;
 }
@@ -230,6 +306,8 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+const ALLOW_OUTSIDE_FILES_HELP = "let the scenario read files (hpa.file, trace.file) by absolute path or outside its folder";
+
 function program(setExit: (code: number) => void): Command {
   const cli = new Command()
     .name('simulate')
@@ -237,13 +315,13 @@ function program(setExit: (code: number) => void): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error.');
+    .addHelpText('after', '\nExit codes: 0 ok; 1 an SLO was missed (with --check); 2 bad input (scenario, flags or files); 3 internal error; 130/143 interrupted by SIGINT/SIGTERM (nothing written).');
   cli
     .command('run <scenario>', { isDefault: true })
     .description('run every strategy of a scenario (JSON or YAML) and write results/<scenario>/')
     .option('--seed <seed>', 'seed of every random stream (overrides the scenario)')
-    .option('--out <dir>', 'output directory', 'results')
-    .option('--strategy <name>', 'run only this strategy')
+    .option('--out <dir>', 'output directory; results/<scenario>/ in it is replaced whole by each run', 'results')
+    .option('--strategy <names>', 'run only these strategies: comma-separated, or the flag repeated (--strategy a,b or --strategy a --strategy b)', collectNames)
     .option('--duration <duration>', 'simulated time to run, e.g. "2h" (overrides the scenario)')
     .option('--replications <n>', 'runs per strategy with derived seeds; headline figures get 95% confidence intervals', '1')
     .option('--jobs <n>', 'parallel worker threads (default: all cores); results are identical for any value')
@@ -252,11 +330,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-report', 'skip the charts and report.html')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
     .action(async (file: string, options: RunOptions) => setExit(await run(file, options)));
   cli
     .command('validate <scenario>')
     .description('check a scenario file without running it; lists every problem')
-    .action(async (file: string) => setExit(await validate(file)));
+    .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)
+    .action(async (file: string, options: { allowOutsideFiles?: boolean }) => setExit(await validate(file, options)));
   cli
     .command('hpa-dryrun')
     .description('replay recorded metrics (CSV) through the exact HPA algorithm and print the decisions it would have made')

@@ -129,7 +129,7 @@ export class EventQueue {
   push(time: number, handler: number, arg: number): number {
     const rel = time - this.base;
     const index = this.nextIndex;
-    if (rel >= 0 && rel <= this.relLimit && index < this.span && Math.floor(rel) === rel && handler >= 0 && (handler | 0) === handler) {
+    if (rel >= 0 && rel <= this.relLimit && index < this.span && Math.floor(rel) === rel && handler >= 0 && (handler | 0) === handler && (arg | 0) === arg) {
       this.nextIndex = index + 1;
       const key = rel * this.span + index;
       this.keys[index] = key;
@@ -397,6 +397,8 @@ export class EventQueue {
   private pushSlow(time: number, handler: number, arg: number): number {
     if (!(Number.isSafeInteger(time) && time >= 0)) throw new RangeError(`event queue: time must be an integer in [0, 2^53), got ${time}`);
     if (!(handler >= 0 && (handler | 0) === handler)) throw new RangeError(`event queue: handler must be a non-negative int32, got ${handler}`);
+    // Stored in an Int32Array: anything else (a fraction, 2^31, NaN) would come back silently changed.
+    if ((arg | 0) !== arg) throw new RangeError(`event queue: arg must be an int32, got ${arg}`);
     if (time < this.base || this.nextIndex >= this.span) this.rekey(time);
     if (time - this.base <= this.relLimit) return this.push(time, handler, arg); // now takes the fast path
     // Too far ahead to pack: the far list, until a re-key brings it into range.

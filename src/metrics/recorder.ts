@@ -1,5 +1,5 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
-import { FAILURE_CAUSES, type OutcomeListener } from '../model/requests.js';
+import { FAILURE_CAUSES, type OutcomeListener } from './outcomes.js';
 import { LogHistogram } from './histogram.js';
 
 /** A column sampled at the end of every interval (a gauge, or a counter's delta). */
@@ -20,12 +20,18 @@ export interface ClassTotals {
  * Streams request outcomes into fixed per-interval counters and log histograms, and
  * appends one time-series row per interval (a scheduled event). Memory per interval is a
  * row of numbers; nothing per request is kept.
+ *
+ * Run statistics (totals, latency percentiles overall and per class, Little's law) are the sum
+ * of the intervals that start at or after `warmupMicros`: a queueing study's warm-up period,
+ * rounded up to an interval boundary, is left out of them (but not out of the time series).
  */
 export class Recorder implements OutcomeListener, EventHandler {
   readonly columns: string[];
   readonly rows: number[][] = [];
-  /** Latencies of the whole run: each interval's histogram is added in when the interval ends. */
+  /** Latencies of the measured run: each interval's histogram is added in when the interval ends. */
   readonly runHistogram = new LogHistogram();
+  /** Latencies of each class's successful requests over the measured run. */
+  readonly classHistograms: LogHistogram[];
   /** Sum and count of every answered request's time in system (successes and failures), for Little's law. */
   responseTimeSumMicros = 0;
   responses = 0;
@@ -33,26 +39,41 @@ export class Recorder implements OutcomeListener, EventHandler {
   readonly failuresByCause = new Float64Array(FAILURE_CAUSES.length);
   totalArrivals = 0;
   totalSucceeded = 0;
-  /** Called at the end of every interval, before its histogram is reset (e.g. SloTracker.onInterval). */
+  /** Start of the measured run (the first interval start at or after the warm-up), µs. */
+  measuredFrom = 0;
+  /** Called at the end of every measured interval, before its histogram is reset (e.g. SloTracker.onInterval). */
   intervalListener?: (tEndMicros: number, intervalHistogram: LogHistogram, arrivals: number, failures: number) => void;
+  /** Called once, when the measured run begins (to snapshot time integrals). */
+  measuredStartListener?: () => void;
 
   private readonly intervalHistogram = new LogHistogram();
+  private readonly intervalClassHistograms: LogHistogram[];
   private intervalArrivals = 0;
   private intervalSucceeded = 0;
+  private intervalResponseSum = 0;
+  private intervalResponses = 0;
+  private readonly intervalClass: ClassTotals[];
   private readonly intervalFailures = new Float64Array(FAILURE_CAUSES.length);
   private readonly extraColumns: Column[] = [];
   /** Run after each row is written (per-service statistics start their next interval). */
   private readonly rowListeners: (() => void)[] = [];
   private readonly event: number;
   private intervalStart = 0;
+  private measuring: boolean;
 
   constructor(
     private readonly sim: Simulation,
     readonly intervalMicros: number,
     classCount: number,
+    readonly warmupMicros = 0,
   ) {
     this.event = sim.register(this);
-    this.classTotals = Array.from({ length: classCount }, () => ({ arrivals: 0, succeeded: 0, failed: 0 }));
+    const totals = () => Array.from({ length: classCount }, () => ({ arrivals: 0, succeeded: 0, failed: 0 }));
+    this.classTotals = totals();
+    this.intervalClass = totals();
+    this.classHistograms = Array.from({ length: classCount }, () => new LogHistogram());
+    this.intervalClassHistograms = Array.from({ length: classCount }, () => new LogHistogram());
+    this.measuring = warmupMicros <= 0;
     this.columns = [
       't_s',
       'arrivals_rps',
@@ -80,30 +101,29 @@ export class Recorder implements OutcomeListener, EventHandler {
   }
 
   start(): void {
+    if (this.measuring) this.measuredStartListener?.();
     this.sim.schedule(this.intervalMicros, this.event);
   }
 
   arrived(classId: number): void {
-    this.totalArrivals++;
     this.intervalArrivals++;
-    this.classTotals[classId].arrivals++;
+    this.intervalClass[classId].arrivals++;
   }
 
   succeeded(classId: number, latencyMicros: number): void {
-    this.totalSucceeded++;
     this.intervalSucceeded++;
-    this.classTotals[classId].succeeded++;
+    this.intervalClass[classId].succeeded++;
     this.intervalHistogram.record(latencyMicros);
-    this.responseTimeSumMicros += latencyMicros;
-    this.responses++;
+    this.intervalClassHistograms[classId].record(latencyMicros);
+    this.intervalResponseSum += latencyMicros;
+    this.intervalResponses++;
   }
 
   failed(classId: number, cause: number, latencyMicros: number): void {
-    this.failuresByCause[cause]++;
     this.intervalFailures[cause]++;
-    this.classTotals[classId].failed++;
-    this.responseTimeSumMicros += latencyMicros;
-    this.responses++;
+    this.intervalClass[classId].failed++;
+    this.intervalResponseSum += latencyMicros;
+    this.intervalResponses++;
   }
 
   /** End of an interval: write its row and start the next. */
@@ -117,7 +137,7 @@ export class Recorder implements OutcomeListener, EventHandler {
     const width = this.sim.now - this.intervalStart;
     const h = this.intervalHistogram;
     // A second flush at the same instant (the run's end on an interval boundary) writes no
-    // row, but latencies recorded since still count for the run.
+    // row, but outcomes recorded since still count for the run.
     if (width > 0) {
       const seconds = width / 1e6;
       const row = [
@@ -131,15 +151,43 @@ export class Recorder implements OutcomeListener, EventHandler {
       ];
       for (const column of this.extraColumns) row.push(column.sample(width));
       this.rows.push(row);
-      if (this.intervalListener) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
-      this.intervalArrivals = 0;
-      this.intervalSucceeded = 0;
-      this.intervalFailures.fill(0);
-      this.intervalStart = this.sim.now;
+      if (this.intervalListener && this.measuring) this.intervalListener(this.sim.now, h, this.intervalArrivals, this.intervalFailures.reduce((sum, x) => sum + x, 0));
     }
-    this.runHistogram.add(h);
-    h.reset();
+    if (this.measuring) this.addIntervalToRun();
+    this.resetInterval();
+    this.intervalStart = this.sim.now;
+    if (!this.measuring && this.sim.now >= this.warmupMicros) {
+      this.measuring = true;
+      this.measuredFrom = this.sim.now;
+      this.measuredStartListener?.();
+    }
     for (const listener of this.rowListeners) listener();
   }
 
+  private addIntervalToRun(): void {
+    this.runHistogram.add(this.intervalHistogram);
+    this.totalArrivals += this.intervalArrivals;
+    this.totalSucceeded += this.intervalSucceeded;
+    this.responseTimeSumMicros += this.intervalResponseSum;
+    this.responses += this.intervalResponses;
+    for (let c = 0; c < this.failuresByCause.length; c++) this.failuresByCause[c] += this.intervalFailures[c];
+    this.classTotals.forEach((t, i) => {
+      const interval = this.intervalClass[i];
+      t.arrivals += interval.arrivals;
+      t.succeeded += interval.succeeded;
+      t.failed += interval.failed;
+      this.classHistograms[i].add(this.intervalClassHistograms[i]);
+    });
+  }
+
+  private resetInterval(): void {
+    this.intervalHistogram.reset();
+    this.intervalArrivals = 0;
+    this.intervalSucceeded = 0;
+    this.intervalResponseSum = 0;
+    this.intervalResponses = 0;
+    this.intervalFailures.fill(0);
+    for (const t of this.intervalClass) t.arrivals = t.succeeded = t.failed = 0;
+    for (const h of this.intervalClassHistograms) h.reset();
+  }
 }

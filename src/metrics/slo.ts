@@ -1,5 +1,4 @@
-import { formatDuration } from '../scenario/units.js';
-import { validateSloAgainstInterval, type SloSpec } from '../scenario/slo-schema.js';
+import { formatDuration } from '../engine/time.js';
 import { bucketIndex, HISTOGRAM_BUCKETS, quantileOfCounts, type LogHistogram } from './histogram.js';
 
 /**
@@ -7,6 +6,43 @@ import { bucketIndex, HISTOGRAM_BUCKETS, quantileOfCounts, type LogHistogram } f
  * histogram and counts, and sliding windows are kept as rings of per-interval summaries,
  * so memory is O(window intervals × buckets), independent of the run's length.
  */
+
+/** The `slo` block as parsed (scenario/slo-schema.ts produces it): durations µs, ratios 0..1. */
+export interface SloSpec {
+  readonly latency?: readonly LatencyObjective[];
+  readonly errorRate?: { readonly below: number; readonly window?: number };
+  readonly availability?: { readonly atLeast: number };
+  /** Strategies whose misses make `--check` fail (absent: every strategy). */
+  readonly gate?: readonly string[];
+}
+
+export interface LatencyObjective {
+  /** "p99", "p99.9". */
+  readonly percentile: string;
+  /** The percentile as a fraction for LogHistogram.quantile (0.99). */
+  readonly quantile: number;
+  /** Threshold, µs. */
+  readonly below: number;
+  /** Window, µs; absent: the whole run. */
+  readonly window?: number;
+}
+
+/**
+ * Cross-checks that need the metrics interval: every window must be a positive multiple
+ * of it. One line per problem, `slo.latency[1].window: expected a multiple of
+ * metricsInterval (10s), got "7s"`; empty when all is well.
+ */
+export function validateSloAgainstInterval(slo: SloSpec, intervalMicros: number): string[] {
+  const problems: string[] = [];
+  const check = (path: string, window: number | undefined) => {
+    if (window === undefined) return;
+    if (window <= 0 || window % intervalMicros !== 0)
+      problems.push(`slo.${path}.window: expected a multiple of metricsInterval (${formatDuration(intervalMicros)}), got "${formatDuration(window)}"`);
+  };
+  (slo.latency ?? []).forEach((objective, i) => check(`latency[${i}]`, objective.window));
+  check('errorRate', slo.errorRate?.window);
+  return problems;
+}
 
 /** One judged objective, as shown in the report and checked by `--check`. */
 export interface SloVerdict {

@@ -1,4 +1,5 @@
-import { FAILURE_CAUSES, type FailureCause } from '../model/requests.js';
+import type { LogHistogram } from './histogram.js';
+import { FAILURE_CAUSES, type FailureCause } from './outcomes.js';
 import type { Recorder } from './recorder.js';
 
 /** The headline figures of one run. Units are in the names. */
@@ -8,14 +9,17 @@ export interface RunSummary {
   errors: number;
   errorsByCause: Record<FailureCause, number>;
   errorRate: number;
-  latency_ms: { p50: number; p95: number; p99: number; max: number; mean: number };
+  latency_ms: LatencyFigures & { max: number };
   meanCpuUtilizationPct: number;
   peakPodsReady: number;
   /** Most pods the Deployment asked for at once (pods_desired). */
   peakPodsDesired: number;
   /** Most nodes running at once; 0 without node pools. */
   peakNodes: number;
-  byClass: Record<string, { requests: number; completed: number; errors: number }>;
+  /** Per class: counts, and the latency of its successful requests. */
+  byClass: Record<string, { requests: number; completed: number; errors: number; latency_ms: LatencyFigures }>;
+  /** Start of the measured period (after the warm-up), s. */
+  measuredFromS: number;
   /**
    * Little's law, L = λW, as a consistency check of the simulation itself: mean number of
    * requests in the system (time average) against arrival rate × mean time in system.
@@ -23,12 +27,36 @@ export interface RunSummary {
   littlesLaw: { meanInSystem: number; arrivalRatePerS: number; meanTimeInSystemMs: number; lambdaW: number; relativeDifference: number };
 }
 
+export interface LatencyFigures {
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  mean: number;
+}
+
+/** Percentiles and mean of a latency histogram, ms; zeros when it is empty. */
+export function latencyFigures(h: LogHistogram): LatencyFigures {
+  return {
+    p50: nanToZero(h.quantile(0.5) / 1000),
+    p95: nanToZero(h.quantile(0.95) / 1000),
+    p99: nanToZero(h.quantile(0.99) / 1000),
+    p999: nanToZero(h.quantile(0.999) / 1000),
+    mean: nanToZero(h.mean / 1000),
+  };
+}
+
+/**
+ * The run's headline figures over its measured period (after the warm-up);
+ * `inSystemIntegral` is ∫ requests in system dt over that period, request·µs.
+ */
 export function summarize(recorder: Recorder, classNames: readonly string[], durationMicros: number, inSystemIntegral: number): RunSummary {
   const errorsByCause = Object.fromEntries(FAILURE_CAUSES.map((c, i) => [c, recorder.failuresByCause[i]])) as Record<FailureCause, number>;
   const errors = recorder.failuresByCause.reduce((a, b) => a + b, 0);
   const h = recorder.runHistogram;
-  const seconds = durationMicros / 1e6;
-  const meanInSystem = inSystemIntegral / durationMicros;
+  const measuredMicros = durationMicros - recorder.measuredFrom;
+  const seconds = measuredMicros / 1e6;
+  const meanInSystem = measuredMicros > 0 ? inSystemIntegral / measuredMicros : 0;
   const arrivalRatePerS = recorder.totalArrivals / seconds;
   const meanTimeInSystemMs = recorder.responses > 0 ? recorder.responseTimeSumMicros / recorder.responses / 1000 : 0;
   const lambdaW = (arrivalRatePerS * meanTimeInSystemMs) / 1000;
@@ -42,13 +70,7 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
     errors,
     errorsByCause,
     errorRate: recorder.totalArrivals > 0 ? errors / recorder.totalArrivals : 0,
-    latency_ms: {
-      p50: nanToZero(h.quantile(0.5) / 1000),
-      p95: nanToZero(h.quantile(0.95) / 1000),
-      p99: nanToZero(h.quantile(0.99) / 1000),
-      max: h.max / 1000,
-      mean: nanToZero(h.mean / 1000),
-    },
+    latency_ms: { ...latencyFigures(h), max: h.max / 1000 },
     meanCpuUtilizationPct: cpu < 0 || rows.length === 0 ? 0 : rows.reduce((s, r) => s + r[cpu], 0) / rows.length,
     peakPodsReady: peak(rows, ready),
     peakPodsDesired: peak(rows, column('pods_desired')),
@@ -56,9 +78,10 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
     byClass: Object.fromEntries(
       classNames.map((name, i) => {
         const t = recorder.classTotals[i];
-        return [name, { requests: t.arrivals, completed: t.succeeded, errors: t.failed }];
+        return [name, { requests: t.arrivals, completed: t.succeeded, errors: t.failed, latency_ms: latencyFigures(recorder.classHistograms[i]) }];
       }),
     ),
+    measuredFromS: recorder.measuredFrom / 1e6,
     littlesLaw: {
       meanInSystem,
       arrivalRatePerS,

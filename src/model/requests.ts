@@ -1,37 +1,20 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
+import { CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
-/**
- * Why a request failed, as users see it in the outputs (`errors_<cause>` columns). Causes are
- * appended, never reordered: their index is the int a failure carries through the model.
- */
-export const FAILURE_CAUSES = [
-  'timeout',
-  'rejected',
-  'pod_terminated',
-  'downstream_timeout',
-  'downstream_error',
-  'external_timeout',
-  'pool_timeout',
-  'db_too_many_connections',
-  'proxy_timeout',
-] as const;
-export type FailureCause = (typeof FAILURE_CAUSES)[number];
-export const CAUSE_TIMEOUT = 0;
-export const CAUSE_REJECTED = 1;
-export const CAUSE_POD_TERMINATED = 2;
-export const CAUSE_DOWNSTREAM_TIMEOUT = 3;
-export const CAUSE_DOWNSTREAM_ERROR = 4;
-export const CAUSE_EXTERNAL_TIMEOUT = 5;
-export const CAUSE_POOL_TIMEOUT = 6;
-export const CAUSE_DB_TOO_MANY_CONNECTIONS = 7;
-export const CAUSE_PROXY_TIMEOUT = 8;
-
-/** Receives every user request's outcome, exactly once per request (the metrics recorder). */
-export interface OutcomeListener {
-  arrived(classId: number): void;
-  succeeded(classId: number, latencyMicros: number): void;
-  failed(classId: number, cause: number, latencyMicros: number): void;
-}
+export {
+  CAUSE_DB_TOO_MANY_CONNECTIONS,
+  CAUSE_DOWNSTREAM_ERROR,
+  CAUSE_DOWNSTREAM_TIMEOUT,
+  CAUSE_EXTERNAL_TIMEOUT,
+  CAUSE_POD_TERMINATED,
+  CAUSE_POOL_TIMEOUT,
+  CAUSE_PROXY_TIMEOUT,
+  CAUSE_REJECTED,
+  CAUSE_TIMEOUT,
+  FAILURE_CAUSES,
+  type FailureCause,
+  type OutcomeListener,
+} from '../metrics/outcomes.js';
 
 /** Told when a client gives up, so the server can drop the request wherever it still waits. */
 export interface AbandonListener {
@@ -174,6 +157,11 @@ export class Requests implements EventHandler {
     return id;
   }
 
+  /** Requests created so far (users', internal and child requests). */
+  get arrivedCount(): number {
+    return this.arrivals;
+  }
+
   isClientDone(id: number): boolean {
     return (this.flags[id] & CLIENT_DONE) !== 0;
   }
@@ -193,7 +181,7 @@ export class Requests implements EventHandler {
    */
   served(id: number): void {
     const flags = this.flags[id];
-    if (flags & SERVER_DONE) throwTwice(id, 'served');
+    if (flags & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] = flags | CLIENT_DONE | SERVER_DONE;
     this.pod[id] = -1;
     this.station[id] = -1;
@@ -231,7 +219,7 @@ export class Requests implements EventHandler {
   /** The server has let go of the request (finished, dropped or killed it). */
   releaseServer(id: number): void {
     const flags = this.flags[id];
-    if (flags & SERVER_DONE) throwTwice(id, 'released');
+    if (flags & SERVER_DONE) throwServerDoneTwice(id);
     this.flags[id] = flags | SERVER_DONE;
     this.pod[id] = -1;
     this.station[id] = -1;
@@ -353,9 +341,12 @@ export class Requests implements EventHandler {
   }
 }
 
-/** Out of line: keeps the hot callers small. A second answer would put the slot on the free list twice. */
-function throwTwice(id: number, what: string): never {
-  throw new Error(`request ${id} ${what} twice: its server side was already done`);
+/**
+ * The server side of a request ended twice: its id would sit twice in the free list and later be
+ * handed to two requests at once. Out of line, so that `served` stays small enough to inline.
+ */
+function throwServerDoneTwice(id: number): never {
+  throw new Error(`request ${id}: the server already let go of it (answered, dropped or killed): a request is answered once`);
 }
 
 /** A growable ring of (request id, serial, deadline µs), in deadline order. */

@@ -1,16 +1,66 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeToString } from 'fast-csv';
 
 /**
- * Writes a file atomically: the content goes to a temporary name beside it and is renamed
- * over the target, so an interrupted run never leaves a half-written file.
+ * Writes a file atomically: the content goes to a temporary name in the target's own folder
+ * (`.<name>.tmp-<pid>`, so never beside the folder) and is renamed over the target, so an
+ * interrupted run never leaves a half-written file. On failure the temporary file is removed.
  */
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
+  const temporary = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Why `path` cannot become a file written by writeFileAtomic (missing parent folders are
+ * created), as "expected …, got …"; undefined when it can. Checked before any work starts.
+ */
+export function fileTargetProblem(path: string): string | undefined {
+  if (path === '') return 'expected a file path, got ""';
+  if (statOrUndefined(path)?.isDirectory()) return `expected a file path, got ${JSON.stringify(path)}, which is a directory`;
+  return folderProblem(dirname(resolve(path)), path);
+}
+
+/** Why `dir` cannot be (or be created as) a writable directory, as "expected …, got …"; undefined when it can. */
+export function directoryTargetProblem(dir: string): string | undefined {
+  if (dir === '') return 'expected a directory, got ""';
+  return folderProblem(resolve(dir), dir);
+}
+
+/** Checks the folder `absolute`, or the nearest ancestor that exists when it doesn't: a directory this process may write in. */
+function folderProblem(absolute: string, given: string): string | undefined {
+  let existing = absolute;
+  let stats = statOrUndefined(existing);
+  while (!stats && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    stats = statOrUndefined(existing);
+  }
+  const got = `got ${JSON.stringify(given)}`;
+  const what = stats?.isFile() ? 'a file' : 'not a directory';
+  if (!stats?.isDirectory()) return existing === absolute ? `expected a directory, ${got}, which is ${what}` : `expected a directory, ${got}, but ${JSON.stringify(existing)} is ${what}`;
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'not writable';
+    return `expected a writable directory, ${got} (${existing === absolute ? code : `${code} on ${JSON.stringify(existing)}`})`;
+  }
+  return undefined;
+}
+
+export function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Numbers as written to outputs: fixed precision keeps files readable and stable. */

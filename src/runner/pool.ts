@@ -3,16 +3,18 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { sharedTraces } from '../scenario/imports/trace-load.js';
 import type { StrategyResult } from '../scenario/run.js';
 import { executeTask, ScenarioCache, type RunTask } from './tasks.js';
-import type { WorkerProgress, WorkerRequest } from './worker.js';
+import type { WorkerData, WorkerProgress, WorkerRequest } from './worker.js';
 
-/** Progress of one task: simulated seconds done; `done` once, when its result is in. */
+/** Progress of one task: simulated seconds done and requests arrived so far; `done` once, when its result is in. */
 export interface TaskProgress {
   /** Index into the `tasks` passed to runTasks. */
   taskIndex: number;
   simulatedS: number;
   durationS: number;
+  requests: number;
   done: boolean;
 }
 
@@ -20,6 +22,12 @@ export interface RunTasksOptions {
   /** Worker threads; 1 runs in this thread. Default: os.availableParallelism(). */
   jobs?: number;
   onProgress?: (progress: TaskProgress) => void;
+  /**
+   * Stops the run: its worker threads are terminated and runTasks rejects with the signal's
+   * reason. With a signal every task runs in a worker thread, even with jobs = 1 or one task:
+   * a simulation in this thread could be neither stopped nor interrupted by a signal handler.
+   */
+  signal?: AbortSignal;
 }
 
 /** The default for `jobs`: one worker per CPU the process may use. */
@@ -32,34 +40,51 @@ export function defaultJobs(): number {
  * Each result is exactly what a serial runStrategy gives (runs are deterministic, and results
  * are plain data, structured-cloned from the workers), so `jobs` never changes the output.
  *
- * jobs = 1, or a single task: in this thread, no workers. Otherwise a piscina pool of
- * min(jobs, tasks) threads running worker.js; progress comes back over a MessagePort per task.
+ * jobs = 1, or a single task, without a `signal`: in this thread, no workers. Otherwise a piscina
+ * pool of min(jobs, tasks) threads running worker.js; progress comes back over a MessagePort per task.
  */
 export async function runTasks(tasks: readonly RunTask[], options: RunTasksOptions = {}): Promise<StrategyResult[]> {
   const jobs = options.jobs ?? defaultJobs();
   if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`jobs: expected a whole number ≥ 1, got ${jobs}`);
+  options.signal?.throwIfAborted();
   if (tasks.length === 0) return [];
-  return jobs === 1 || tasks.length === 1 ? runInProcess(tasks, options.onProgress) : runInWorkers(tasks, Math.min(jobs, tasks.length), options.onProgress);
+  const inProcess = options.signal === undefined && (jobs === 1 || tasks.length === 1);
+  return inProcess ? runInProcess(tasks, options.onProgress) : runInWorkers(tasks, Math.min(jobs, tasks.length), options.onProgress, options.signal);
 }
 
 async function runInProcess(tasks: readonly RunTask[], onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult[]> {
   const cache = new ScenarioCache();
   const results: StrategyResult[] = [];
   for (const [taskIndex, task] of tasks.entries()) {
-    const result = await executeTask(task, cache, onProgress && ((simulatedS, durationS) => onProgress({ taskIndex, simulatedS, durationS, done: false })));
-    onProgress?.({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, done: true });
+    const result = await executeTask(task, cache, onProgress && ((simulatedS, durationS, requests) => onProgress({ taskIndex, simulatedS, durationS, requests, done: false })));
+    onProgress?.({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, requests: result.summary.requests, done: true });
     results.push(result);
   }
   return results;
 }
 
-async function runInWorkers(tasks: readonly RunTask[], threads: number, onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult[]> {
-  const pool = new Piscina<WorkerRequest, StrategyResult>({ filename: workerUrl().href, minThreads: threads, maxThreads: threads });
+async function runInWorkers(tasks: readonly RunTask[], threads: number, onProgress: RunTasksOptions['onProgress'], signal: AbortSignal | undefined): Promise<StrategyResult[]> {
+  // Traces are parsed here, once, and shared with every worker (see scenario/imports/trace-load.ts).
+  const cache = new ScenarioCache();
+  await Promise.all(tasks.map((task) => cache.load(task.scenarioFile, task.overrides)));
+  const workerData: WorkerData = { traces: sharedTraces() };
+  const pool = new Piscina<WorkerRequest, StrategyResult>({ filename: workerUrl().href, minThreads: threads, maxThreads: threads, workerData });
   try {
-    return await Promise.all(tasks.map((task, taskIndex) => runInWorker(pool, task, taskIndex, onProgress)));
+    return await untilAborted(Promise.all(tasks.map((task, taskIndex) => runInWorker(pool, task, taskIndex, onProgress))), signal);
   } finally {
+    // Terminates the threads, also those still simulating after an abort.
     await pool.destroy();
   }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function runInWorker(pool: Piscina<WorkerRequest, StrategyResult>, task: RunTask, taskIndex: number, onProgress: RunTasksOptions['onProgress']): Promise<StrategyResult> {
@@ -67,13 +92,13 @@ async function runInWorker(pool: Piscina<WorkerRequest, StrategyResult>, task: R
   const { port1, port2 } = new MessageChannel();
   // Messages may still be in flight when the result arrives (a different channel): after it, ignore them.
   let done = false;
-  port1.on('message', ({ simulatedS, durationS }: WorkerProgress) => {
-    if (!done) onProgress({ taskIndex, simulatedS, durationS, done: false });
+  port1.on('message', ({ simulatedS, durationS, requests }: WorkerProgress) => {
+    if (!done) onProgress({ taskIndex, simulatedS, durationS, requests, done: false });
   });
   try {
     const result = await pool.run({ task, port: port2 }, { transferList: [port2] });
     done = true;
-    onProgress({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, done: true });
+    onProgress({ taskIndex, simulatedS: result.durationS, durationS: result.durationS, requests: result.summary.requests, done: true });
     return result;
   } finally {
     done = true;

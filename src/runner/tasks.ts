@@ -12,7 +12,7 @@ export interface RunTask {
   /** 0 runs the scenario's own seed; r > 0 a seed derived from it (see replicationSeed). */
   replication: number;
   /** As on the command line: `seed` replaces the scenario's seed (the base of every replication). */
-  overrides: { seed?: number | string; durationMicros?: number };
+  overrides: { seed?: number | string; durationMicros?: number; allowOutsideFiles?: boolean };
 }
 
 /**
@@ -48,7 +48,7 @@ export class ScenarioCache {
 
   load(file: string, overrides: LoadOverrides): Promise<LoadedScenario> {
     // JSON keeps 7 and "7" apart: they give the same streams but a different `seed` in the results.
-    const key = JSON.stringify([file, overrides.seed ?? null, overrides.durationMicros ?? null]);
+    const key = JSON.stringify([file, overrides.seed ?? null, overrides.durationMicros ?? null, overrides.allowOutsideFiles === true]);
     let entry = this.loaded.get(key);
     if (!entry) {
       entry = loadScenarioFile(file, overrides).then((result) => {
@@ -68,10 +68,11 @@ export class ScenarioCache {
  * `overrides.seed` or else the file's own seed — exactly like `--seed`, it replaces the seed of
  * every strategy. Replication 0 is loaded with the overrides as given.
  *
- * `onProgress` receives simulated seconds done and the run's simulated duration, at most about
- * every 1% of simulated time (and at the end), so it costs the simulation nothing measurable.
+ * `onProgress` receives simulated seconds done, the run's simulated duration and the requests
+ * arrived so far, about every 1% of simulated time or `REQUESTS_PER_REPORT` requests, whichever
+ * comes first (and at the end): often enough for a live display, rare enough to cost nothing.
  */
-export async function executeTask(task: RunTask, cache: ScenarioCache, onProgress?: (simulatedS: number, durationS: number) => void): Promise<StrategyResult> {
+export async function executeTask(task: RunTask, cache: ScenarioCache, onProgress?: ProgressReport): Promise<StrategyResult> {
   const overrides: LoadOverrides = { ...task.overrides };
   let loaded = await cache.load(task.scenarioFile, overrides);
   if (task.replication !== 0)
@@ -82,13 +83,20 @@ export async function executeTask(task: RunTask, cache: ScenarioCache, onProgres
   return runStrategy(task.strategy, strategy.scenario, loaded.traces, onProgress && throttled(strategy.scenario.duration, onProgress));
 }
 
-/** Forwards simulated-time progress when at least 1% of `durationMicros` has passed since the last report, and at the end. */
-function throttled(durationMicros: number, report: (simulatedS: number, durationS: number) => void): (simulatedMicros: number) => void {
+export type ProgressReport = (simulatedS: number, durationS: number, requests: number) => void;
+
+/** Simulated requests between two reports at most: a busy run simulates this many in some tens of ms. */
+const REQUESTS_PER_REPORT = 20_000;
+
+/** Forwards progress once 1% of `durationMicros` or REQUESTS_PER_REPORT requests have passed since the last report, and at the end. */
+function throttled(durationMicros: number, report: ProgressReport): (simulatedMicros: number, requests: number) => void {
   const step = durationMicros / 100;
-  let last = 0;
-  return (simulatedMicros) => {
-    if (simulatedMicros - last < step && simulatedMicros < durationMicros) return;
-    last = simulatedMicros;
-    report(simulatedMicros / 1e6, durationMicros / 1e6);
+  let lastMicros = 0;
+  let lastRequests = 0;
+  return (simulatedMicros, requests) => {
+    if (simulatedMicros - lastMicros < step && requests - lastRequests < REQUESTS_PER_REPORT && simulatedMicros < durationMicros) return;
+    lastMicros = simulatedMicros;
+    lastRequests = requests;
+    report(simulatedMicros / 1e6, durationMicros / 1e6, requests);
   };
 }

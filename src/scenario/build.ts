@@ -40,8 +40,13 @@ export interface Model {
   readonly databases: readonly DatabaseView[];
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
-  /** Runs the whole scenario; `onProgress` is called every simulated `progressEveryMicros`. */
-  run(onProgress?: (simulatedMicros: number) => void, progressEveryMicros?: number): void;
+  /** ∫ user requests in system dt over the measured period (after the warm-up), request·µs. */
+  measuredInSystemIntegral(): number;
+  /**
+   * Runs the whole scenario; `onProgress` gets the simulated time and the requests arrived so far
+   * every simulated `progressEveryMicros` (1 s: fine enough for a busy run to report often).
+   */
+  run(onProgress?: (simulatedMicros: number, requests: number) => void, progressEveryMicros?: number): void;
 }
 
 /**
@@ -55,13 +60,15 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   const sim = new Simulation(scenario.seed);
   const durationMicros = scenario.duration;
   const classNames = Object.keys(scenario.traffic.classes);
-  const recorder = new Recorder(sim, scenario.metricsInterval, classNames.length);
+  const recorder = new Recorder(sim, scenario.metricsInterval, classNames.length, scenario.warmup);
   const requests = new Requests(
     sim,
     recorder,
     classNames.map((name) => scenario.traffic.classes[name].timeout),
   );
   const runner = new PathRunner(sim, requests);
+  let inSystemAtMeasuredStart = 0;
+  recorder.measuredStartListener = () => (inSystemAtMeasuredStart = requests.inSystemIntegral());
   const services = buildServices(scenario, sim, requests, runner);
   const catalog = priceCatalog(scenario);
   const cost = new CostModel(catalog, () => sim.now);
@@ -105,7 +112,8 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       const c = scenario.traffic.classes[name];
       return (c.orderValueUsd ?? 0) * c.conversionRate;
     }),
-    run(onProgress, progressEveryMicros = 60_000_000) {
+    measuredInSystemIntegral: () => requests.inSystemIntegral() - inSystemAtMeasuredStart,
+    run(onProgress, progressEveryMicros = 1_000_000) {
       for (const start of ctx.start.warm) start();
       recorder.start();
       for (const start of ctx.start.loops) start();
@@ -113,7 +121,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       for (let t = 0; t < durationMicros; ) {
         t = Math.min(durationMicros, t + progressEveryMicros);
         sim.runUntil(t);
-        onProgress?.(t);
+        onProgress?.(t, requests.arrivedCount);
       }
       recorder.flush();
     },

@@ -69,17 +69,17 @@ function describeValue(value: unknown): string {
 const expected = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `required: expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`;
 
-const unknownKeys = (fields: readonly string[], hint = '') => (issue: { code?: string; keys?: string[]; input?: unknown }) => {
+const unknownKeys = (fields: readonly string[], hint: string, what: string) => (issue: { code?: string; keys?: string[]; input?: unknown }) => {
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue.keys ?? []).map((k) => JSON.stringify(k)).join(', ');
     return `unknown field${(issue.keys ?? []).length > 1 ? 's' : ''} ${keys}${hint} (allowed: ${fields.join(', ')})`;
   }
-  return expected('a mapping')(issue);
+  return expected(what)(issue);
 };
 
 /** z.strictObject with messages that name unknown keys and list the allowed ones. */
-function strict<T extends z.ZodRawShape>(shape: T, hint = '') {
-  return z.strictObject(shape, { error: unknownKeys(Object.keys(shape), hint) });
+function strict<T extends z.ZodRawShape>(shape: T, hint = '', what = 'a mapping') {
+  return z.strictObject(shape, { error: unknownKeys(Object.keys(shape), hint, what) });
 }
 
 const str = (what = 'a string') => z.string({ error: expected(what) }).min(1, { error: `expected ${what}, got ""` });
@@ -126,7 +126,7 @@ const labelSelectorSchema = strict({
 
 const metricIdentifierSchema = strict({ name: str('a metric name'), selector: labelSelectorSchema.optional() });
 
-const crossVersionObjectReferenceSchema = strict({ apiVersion: str('an apiVersion').optional(), kind: str('a kind'), name: str('a name') });
+const objectReference = (what: string) => strict({ apiVersion: str('an apiVersion').optional(), kind: str('a kind'), name: str('a name') }, '', what);
 
 const metricTargetSchema = strict({
   type: oneOf(['Utilization', 'Value', 'AverageValue']),
@@ -178,7 +178,7 @@ const podsSourceSchema = strict({ metric: metricIdentifierSchema, target: metric
   })
   .transform((src) => ({ metric: src.metric, target: toTarget(src.target, milli) }));
 
-const objectSourceSchema = strict({ describedObject: crossVersionObjectReferenceSchema, metric: metricIdentifierSchema, target: metricTargetSchema })
+const objectSourceSchema = strict({ describedObject: objectReference('a mapping with kind and name'), metric: metricIdentifierSchema, target: metricTargetSchema })
   .superRefine((src, ctx) => {
     if (src.target.value === undefined && src.target.averageValue === undefined) {
       ctx.addIssue({ code: 'custom', path: ['target', 'averageValue'], message: 'must set either a target value or averageValue' });
@@ -235,13 +235,15 @@ const scalingRulesSchema = strict({
 
 const behaviorSchema = strict({ scaleUp: scalingRulesSchema.optional(), scaleDown: scalingRulesSchema.optional() });
 
+const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 const specSchema = strict({
-  scaleTargetRef: crossVersionObjectReferenceSchema,
+  scaleTargetRef: objectReference('a mapping with kind and name (the Deployment to scale)'),
   minReplicas: integer('an integer', 0).optional(),
   maxReplicas: integer('an integer ≥ 1', 1),
   metrics: z.array(metricSpecSchema, { error: expected('a list of metrics') }).optional(),
   behavior: behaviorSchema.optional(),
-})
+}, '', 'a mapping with scaleTargetRef, maxReplicas and metrics')
   // Cross-field rules run even when other fields are broken, as long as the fields they read are fine.
   .refine((spec) => spec.maxReplicas >= (spec.minReplicas ?? 1), {
     path: ['maxReplicas'],
@@ -249,21 +251,24 @@ const specSchema = strict({
       const spec = issue.input as { minReplicas?: number; maxReplicas: number };
       return `must be ≥ minReplicas (${spec.minReplicas ?? 1}), got ${spec.maxReplicas}`;
     },
-    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'maxReplicas'),
+    when: (payload) => isMapping(payload.value) && payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'maxReplicas'),
   })
   .refine((spec) => spec.minReplicas !== 0 || (spec.metrics ?? []).some((m) => m.type === 'Object' || m.type === 'External'), {
     path: ['minReplicas'],
     error: 'minReplicas 0 needs at least one Object or External metric to support scaling to zero replicas',
-    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'metrics'),
+    when: (payload) => isMapping(payload.value) && payload.issues.every((i) => i.path?.[0] !== 'minReplicas' && i.path?.[0] !== 'metrics'),
   });
 
-/** A `kind: HorizontalPodAutoscaler`, `apiVersion: autoscaling/v2` manifest → the policy's HPA shape. */
+/** Versions with the v2 fields: v2beta2 differs only in lacking `behavior.*.tolerance`, which is optional. */
+const API_VERSIONS = ['autoscaling/v2', 'autoscaling/v2beta2'] as const;
+
+/** A `kind: HorizontalPodAutoscaler`, `apiVersion: autoscaling/v2` (or v2beta2) manifest → the policy's HPA shape. */
 export const horizontalPodAutoscalerSchema = strict({
-  apiVersion: z.literal('autoscaling/v2', {
+  apiVersion: z.enum(API_VERSIONS, {
     error: (issue) =>
-      issue.input === 'autoscaling/v1' || issue.input === 'autoscaling/v2beta2' || issue.input === 'autoscaling/v2beta1'
+      issue.input === 'autoscaling/v1' || issue.input === 'autoscaling/v2beta1'
         ? `expected "autoscaling/v2", got ${describeValue(issue.input)} (convert it first, e.g. kubectl convert; v1's targetCPUUtilizationPercentage becomes metrics[].resource.target.averageUtilization)`
-        : expected('"autoscaling/v2"')(issue),
+        : expected('"autoscaling/v2" (or "autoscaling/v2beta2")')(issue),
   }),
   kind: z.literal('HorizontalPodAutoscaler', { error: expected('"HorizontalPodAutoscaler"') }),
   metadata: z.looseObject({ name: z.string({ error: expected('a string') }).optional(), namespace: z.string({ error: expected('a string') }).optional() }, { error: expected('a mapping') }).optional(),
@@ -285,7 +290,14 @@ export interface ManifestIssue {
   message: string;
 }
 
-export type ParseHpaManifestResult = { ok: true; hpa: HorizontalPodAutoscalerManifest } | { ok: false; issues: ManifestIssue[] };
+export type ParseHpaManifestResult = { ok: true; hpa: HorizontalPodAutoscalerManifest; note?: string } | { ok: false; issues: ManifestIssue[] };
+
+export interface ParseHpaOptions {
+  /** The Deployment to scale: among several HPAs, the one whose `scaleTargetRef.name` names it is used. */
+  target?: string;
+  /** Checks of the parsed HPA; their paths get the file prefix and a line number like the schema's. */
+  check?: (hpa: HorizontalPodAutoscalerManifest) => { path: readonly PropertyKey[]; message: string }[];
+}
 
 /** ["spec", "metrics", 0, "resource"] → "spec.metrics[0].resource". */
 function formatPath(path: readonly PropertyKey[]): string {
@@ -301,15 +313,49 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
   return undefined;
 }
 
+/** One object of the file: a document, or an item of a `kind: List` document. */
+interface Candidate {
+  doc: Document;
+  /** 1-based, among the file's documents. */
+  docNumber: number;
+  /** Path of the object inside its document: [] or ["items", j]. */
+  base: (string | number)[];
+  value: unknown;
+  /** "document 2 of 3", "items[1] of the List in document 1 of 1". */
+  where: string;
+}
+
+const isList = (value: unknown): value is { items: unknown[] } => isMapping(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
+const kindOf = (value: unknown) => (isMapping(value) ? value.kind : undefined);
+const targetOf = (value: unknown) => {
+  const ref = isMapping(value) && isMapping(value.spec) ? value.spec.scaleTargetRef : undefined;
+  return isMapping(ref) ? { kind: ref.kind, name: ref.name } : undefined;
+};
+const nameOf = (value: unknown) => (isMapping(value) && isMapping(value.metadata) && typeof value.metadata.name === 'string' ? JSON.stringify(value.metadata.name) : '(unnamed)');
+
+/** The first line that is not a comment and holds `{{`: a chart template, not a manifest. */
+function templateLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => !/^\s*#/.test(line) && line.includes('{{'));
+  return index < 0 ? undefined : index + 1;
+}
+
 /**
- * Parses YAML text holding one HPA. Several `---` documents are fine when exactly one of them is a
- * HorizontalPodAutoscaler (a whole app manifest, say). Every issue's path starts with the file name:
+ * Parses YAML text holding HorizontalPodAutoscalers, as `kubectl apply -f` takes it: several `---`
+ * documents (other kinds are skipped) or a `kind: List`. With `target`, the HPA whose
+ * scaleTargetRef names it is used; without, the file must hold exactly one. When the HPA was
+ * picked among others, `note` says which. Every issue's path starts with the file name:
  * `hpa.yaml: spec.maxReplicas` + `must be ≥ minReplicas (2), got 1 (line 9)`.
  */
-export function parseHpaManifest(text: string, fileName: string): ParseHpaManifestResult {
+export function parseHpaManifest(text: string, fileName: string, options: ParseHpaOptions = {}): ParseHpaManifestResult {
+  const fail = (message: string, path = fileName): ParseHpaManifestResult => ({ ok: false, issues: [{ path, message }] });
+  const template = templateLine(text);
+  if (template !== undefined)
+    return fail('a Helm or Go template ({{ … }}), not a manifest: render it first (e.g. helm template <release> <chart> --show-only templates/hpa.yaml > hpa.yaml) and point at the rendered file', `${fileName}:${template}`);
+
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  if (!Array.isArray(documents)) return { ok: false, issues: [{ path: fileName, message: 'expected a YAML document with a HorizontalPodAutoscaler, found nothing' }] };
+  if (!Array.isArray(documents)) return fail('expected a YAML document with a HorizontalPodAutoscaler, found nothing');
 
   const syntaxIssues: ManifestIssue[] = [];
   for (const doc of documents) {
@@ -321,34 +367,53 @@ export function parseHpaManifest(text: string, fileName: string): ParseHpaManife
   if (syntaxIssues.length > 0) return { ok: false, issues: syntaxIssues };
 
   const present = documents.map((doc, index) => ({ doc, index, value: doc.toJS() as unknown })).filter((d) => d.value !== null && d.value !== undefined);
-  if (present.length === 0) return { ok: false, issues: [{ path: fileName, message: 'expected a HorizontalPodAutoscaler manifest, the file is empty' }] };
+  if (present.length === 0) return fail('expected a HorizontalPodAutoscaler manifest, the file is empty');
+  const candidates: Candidate[] = present.flatMap(({ doc, index, value }) => {
+    const where = `document ${index + 1} of ${documents.length}`;
+    if (!isList(value)) return [{ doc, docNumber: index + 1, base: [], value, where }];
+    return value.items.map((item, j) => ({ doc, docNumber: index + 1, base: ['items', j], value: item, where: `items[${j}] of the List in ${where}` }));
+  });
 
-  const kindOf = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { kind?: unknown }).kind : undefined);
-  let chosen = present[0];
-  let prefix = `${fileName}: `;
-  if (present.length > 1) {
-    const hpas = present.filter((d) => kindOf(d.value) === 'HorizontalPodAutoscaler');
-    if (hpas.length !== 1) {
-      const kinds = present.map((d) => `${d.index + 1}: ${describeValue(kindOf(d.value))}`).join(', ');
-      const message =
-        hpas.length === 0
-          ? `expected one HorizontalPodAutoscaler among the ${present.length} documents, found none (kinds — ${kinds})`
-          : `expected exactly one HorizontalPodAutoscaler, found ${hpas.length} (documents ${hpas.map((d) => d.index + 1).join(', ')}); put each in its own file`;
-      return { ok: false, issues: [{ path: fileName, message }] };
+  const hpas = candidates.filter((c) => kindOf(c.value) === 'HorizontalPodAutoscaler');
+  const listing = (list: Candidate[], describe: (c: Candidate) => string) => list.map((c) => `${describe(c)} (${c.where})`).join(', ');
+  let chosen: Candidate;
+  if (candidates.length === 1) chosen = candidates[0];
+  else if (hpas.length === 0) {
+    const kinds = listing(candidates, (c) => describeValue(kindOf(c.value)));
+    return fail(`expected a HorizontalPodAutoscaler among the ${candidates.length} objects, found none (kinds: ${kinds})`);
+  } else if (options.target !== undefined) {
+    const matching = hpas.filter((c) => targetOf(c.value)?.name === options.target);
+    if (matching.length > 1)
+      return fail(`expected one HorizontalPodAutoscaler for ${JSON.stringify(options.target)}, found ${matching.length}: ${listing(matching, (c) => nameOf(c.value))}; they would fight over its replicas, keep one`);
+    if (matching.length === 0 && hpas.length > 1) {
+      const targets = listing(hpas, (c) => {
+        const ref = targetOf(c.value);
+        return `${nameOf(c.value)} → ${ref ? `${String(ref.kind)} ${describeValue(ref.name)}` : 'no scaleTargetRef'}`;
+      });
+      return fail(`expected a HorizontalPodAutoscaler whose scaleTargetRef names ${JSON.stringify(options.target)}, found only: ${targets}`);
     }
-    chosen = hpas[0];
-    prefix = `${fileName}: document ${chosen.index + 1}: `;
-  }
+    chosen = matching[0] ?? hpas[0]; // a lone HPA with another target: the check names the field
+  } else if (hpas.length === 1) chosen = hpas[0];
+  else return fail(`expected exactly one HorizontalPodAutoscaler, found ${hpas.length} (${hpas.map((c) => c.where).join(', ')}); put each in its own file`);
 
-  const result = horizontalPodAutoscalerSchema.safeParse(chosen.value);
-  if (result.success) return { ok: true, hpa: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => {
-      // For an unknown key, point at the key itself rather than at its parent mapping.
-      const at = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
-      const line = lineOf(chosen.doc, lineCounter, at);
-      return { path: `${prefix}${formatPath(issue.path) || '(document)'}`, message: `${issue.message}${line !== undefined ? ` (line ${line})` : ''}` };
-    }),
+  const picked = candidates.length > 1 || chosen.base.length > 0;
+  const prefix = present.length > 1 ? `${fileName}: document ${chosen.docNumber}: ` : `${fileName}: `;
+  const toIssue = (path: readonly PropertyKey[], message: string, lineAt = path): ManifestIssue => {
+    const line = lineOf(chosen.doc, lineCounter, [...chosen.base, ...lineAt]);
+    return { path: `${prefix}${formatPath([...chosen.base, ...path]) || '(document)'}`, message: `${message}${line !== undefined ? ` (line ${line})` : ''}` };
   };
+
+  // Not a mapping (a key file, /etc/passwd read as one long string…): named by its type only, never echoed.
+  if (typeof chosen.value !== 'object' || Array.isArray(chosen.value))
+    return { ok: false, issues: [{ path: fileName, message: `expected a HorizontalPodAutoscaler manifest (a YAML mapping), got ${Array.isArray(chosen.value) ? 'a list' : `a ${typeof chosen.value}`}` }] };
+  const result = horizontalPodAutoscalerSchema.safeParse(chosen.value);
+  if (!result.success)
+    return {
+      ok: false,
+      // For an unknown key, point at the key itself rather than at its parent mapping.
+      issues: result.error.issues.map((issue) => toIssue(issue.path, issue.message, issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path)),
+    };
+  const problems = options.check?.(result.data) ?? [];
+  if (problems.length > 0) return { ok: false, issues: problems.map((p) => toIssue(p.path, p.message)) };
+  return { ok: true, hpa: result.data, ...(picked ? { note: `using HorizontalPodAutoscaler ${nameOf(chosen.value)} (${chosen.where})` } : {}) };
 }

@@ -2,6 +2,9 @@
 export interface InputIssue {
   readonly path: string;
   readonly message: string;
+  /** The file and 1-based line the problem is on, when known. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; issues: InputIssue[] };
@@ -16,7 +19,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-/** One line per issue: `path: message`. */
+/** One line per issue: `path: message`, after `file:line: ` when the line is known. */
 export function formatIssue(issue: InputIssue): string {
-  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+  const at = issue.file !== undefined && issue.line !== undefined ? `${issue.file}:${issue.line}: ` : '';
+  return at + (issue.path ? `${issue.path}: ${issue.message}` : issue.message);
 }

@@ -31,10 +31,10 @@ export interface StrategyResult {
   events: number;
 }
 
-export function runStrategy(strategy: string, scenario: Scenario, traces: LoadedTraces, onProgress?: (simulatedMicros: number) => void): StrategyResult {
+export function runStrategy(strategy: string, scenario: Scenario, traces: LoadedTraces, onProgress?: (simulatedMicros: number, requests: number) => void): StrategyResult {
   const model = buildModel(scenario, traces);
   model.run(onProgress);
-  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.requests.inSystemIntegral());
+  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.measuredInSystemIntegral());
   const totalUsd = model.cost.accruedUsd();
   const totals = model.recorder.classTotals;
   const cost: CostSummary = {

@@ -5,8 +5,12 @@ import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
+import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
+import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULE, nameProblem } from './names.js';
+import type { CurveSpec } from '../model/traffic/rate-curve.js';
 
 export { distributionSchema, type DistributionSpec } from './distribution-schema.js';
+export type { CurveSpec };
 
 /**
  * The scenario schema, written once: the TypeScript types are inferred from it and
@@ -47,15 +51,6 @@ export const curveSchema: z.ZodType<CurveSpec, CurveInput> = oneOf(curveShape, '
   id: 'Curve',
   description: 'A request-rate curve (per second) or a dimensionless factor, composed with sum and product.',
 }) as unknown as z.ZodType<CurveSpec, CurveInput>;
-
-export type CurveSpec =
-  | { constant: number }
-  | { ramp: { from: number; to: number; start: number; end: number } }
-  | { step: { at: number; from: number; to: number } }
-  | { spike: { at: number; multiplier: number; rise: number; hold: number; decay: number } }
-  | { diurnal: { mean: number; peakHour: number; troughToPeak: number } }
-  | { sum: CurveSpec[] }
-  | { product: CurveSpec[] };
 
 export const traceSchema = z
   .strictObject({
@@ -143,6 +138,39 @@ export const readinessProbeSchema = z
   })
   .refine((p) => !(p.httpGet && p.tcpSocket), { error: 'give one probe handler: httpGet or tcpSocket, not both' });
 
+const signalList = METRIC_SIGNAL_NAMES.map((name) => `${name} (${METRIC_SIGNALS[name]})`).join('; ');
+const signalSchema = z.enum(METRIC_SIGNAL_NAMES as [MetricSignal, ...MetricSignal[]], {
+  error: (issue) => `expected one of the simulated signals ${METRIC_SIGNAL_NAMES.join(', ')}, got ${JSON.stringify(issue.input)}`,
+});
+const timeUnits = Object.keys(TIME_UNITS) as [keyof typeof TIME_UNITS, ...(keyof typeof TIME_UNITS)[]];
+
+/** A custom metric name's mapping to a simulated signal (a bare signal name, or the object form). */
+export const customMetricSchema = z
+  .union([
+    signalSchema,
+    z.strictObject({
+      signal: signalSchema,
+      unit: z.enum(timeUnits).optional().meta({ description: `Unit of a time signal: ${timeUnits.join(', ')}.` }),
+      scale: positive('a scale factor').optional().meta({ description: 'Multiplies the signal (after the unit), e.g. 60 for a per-minute rate (default 1).' }),
+      labels: z.record(z.string(), z.string()).optional().meta({ description: "Labels of the simulated series; a metric's `selector` must match them (default none)." }),
+    }),
+  ], {
+    // An object that fails gets its own field's message, not the union's "Invalid input".
+    error: (issue) => {
+      const inner = issue.code === 'invalid_union' && typeof issue.input === 'object' ? issue.errors[1]?.[0] : undefined;
+      if (inner) return `${inner.path.length > 0 ? `${inner.path.join('.')}: ` : ''}${inner.message}`;
+      return `expected a signal name (${METRIC_SIGNAL_NAMES.join(', ')}) or { signal, unit, scale, labels }, got ${JSON.stringify(issue.input)}`;
+    },
+  })
+  .transform((m) => (typeof m === 'string' ? { signal: m, scale: 1, labels: {} } : { ...m, scale: m.scale ?? 1, labels: m.labels ?? {} }))
+  .superRefine((m, ctx) => {
+    if (TIME_SIGNALS.has(m.signal) && m.unit === undefined)
+      ctx.addIssue({ code: 'custom', message: `${m.signal} is a time: give its unit, e.g. { signal: ${m.signal}, unit: ms } (one of ${timeUnits.join(', ')})` });
+    if (!TIME_SIGNALS.has(m.signal) && m.unit !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${m.signal} is not a time: leave out unit (use scale to convert), got ${JSON.stringify(m.unit)}` });
+  });
+export type CustomMetricSpec = z.output<typeof customMetricSchema>;
+
 export const serviceSchema = z.strictObject({
   replicas: z.number().int().nonnegative().meta({ description: 'Initial pods (the scale target of an HPA).' }),
   resources: z
@@ -162,7 +190,18 @@ export const serviceSchema = z.strictObject({
     .optional()
     .meta({
       description:
-        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario; null removes it (in a strategy).',
+        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 (or v2beta2) manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario (several documents or a List: the HPA whose scaleTargetRef names this service is used); null removes it (in a strategy). Its scaleTargetRef must be the Deployment named as the service.',
+    }),
+  containerName: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: (issue) => `expected a container name (lowercase letters, digits and "-", at most 63, as Kubernetes requires), got ${JSON.stringify(issue.input)}` })
+    .optional()
+    .meta({ description: "Name of the pods' one container, which a ContainerResource metric of the HPA must name (default: the service's name)." }),
+  customMetrics: z
+    .record(z.string().min(1), customMetricSchema)
+    .default({})
+    .meta({
+      description: `Custom metric names (as an HPA's Pods, Object or External metric names them) → the simulated signal each reports, so a real manifest works unchanged: { llm_queue_depth: queueLength, nv_inference_queue_duration_us: { signal: queueWait, unit: us } }. Signals: ${signalList}. Built in: http_requests_per_second and requests_per_second → requestsPerSecond, in_flight_requests → inFlight, queue_length → queueLength.`,
     }),
   endpointsPropagationDelay: duration().prefault('1s').meta({ description: 'Time for an endpoint change (pod ready or removed) to reach the load balancer (default 1s).' }),
   connectionPools: z.record(z.string(), connectionPoolSchema).optional().meta({ description: "Each pod's connection pool per database (by database name); a database the service's paths use without an entry gets HikariCP's defaults." }),
@@ -174,7 +213,11 @@ export const serviceSchema = z.strictObject({
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
+    name: z
+      .string()
+      .max(MAX_NAME_LENGTH, { error: (issue) => nameProblem(issue.input as string), abort: true })
+      .regex(NAME_PATTERN, { error: (issue) => nameProblem(issue.input as string) })
+      .meta({ description: `The results folder's name (results/<name>/): ${NAME_RULE}.` }),
     description: z.string().optional(),
     duration: duration().meta({ description: 'Simulated time to run.' }),
     seed: z.union([z.number().int(), z.string()]).default(1).meta({ description: 'Seed of every random stream (default 1).' }),
@@ -184,6 +227,7 @@ export const scenarioSchema = z
       .default('00:00')
       .meta({ description: 'Clock time at the start of the run, for diurnal curves and the timeline (default "00:00").' }),
     metricsInterval: duration().prefault('10s').meta({ description: 'Width of a time-series row (default 10s).' }),
+    warmup: duration().prefault('0s').meta({ description: 'Left out of the run statistics (totals, percentiles, SLOs, Little\'s law), not of the time series: a queueing study\'s warm-up. Rounded up to a metricsInterval boundary (default 0s).' }),
     traffic: trafficSchema,
     kubeControllerManager: z
       .strictObject({
@@ -245,6 +289,7 @@ export const scenarioSchema = z
     const names = Object.keys(s.services);
     if (s.traffic.target !== undefined && !names.includes(s.traffic.target))
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(s.traffic.target)}` });
+    if (s.warmup >= s.duration) ctx.addIssue({ code: 'custom', path: ['warmup'], message: 'expected a warm-up shorter than the duration' });
     const routed = Object.values(s.traffic.classes).every((c) => c.service !== undefined);
     if (s.traffic.target === undefined && names.length > 1 && !routed)
       ctx.addIssue({ code: 'custom', path: ['traffic', 'target'], message: `expected the name of the service that receives traffic (one of ${names.join(', ')})` });

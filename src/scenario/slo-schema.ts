@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, fraction } from './schema-units.js';
-import { formatDuration, parseDurationMicros } from './units.js';
+import { parseDurationMicros } from './units.js';
 
 /**
  * The scenario's `slo` block: service-level objectives every strategy is judged against,
@@ -136,22 +136,7 @@ export type SloInput = z.input<typeof sloSchema>;
 export type SloSpec = z.output<typeof sloSchema>;
 export type LatencyObjective = z.output<typeof latencyObjectiveSchema>;
 
-/**
- * Cross-checks that need the metrics interval: every window must be a positive multiple
- * of it. One line per problem, `slo.latency[1].window: expected a multiple of
- * metricsInterval (10s), got "7s"`; empty when all is well.
- */
-export function validateSloAgainstInterval(slo: SloSpec, intervalMicros: number): string[] {
-  const problems: string[] = [];
-  const check = (path: string, window: number | undefined) => {
-    if (window === undefined) return;
-    if (window <= 0 || window % intervalMicros !== 0)
-      problems.push(`slo.${path}.window: expected a multiple of metricsInterval (${formatDuration(intervalMicros)}), got "${formatDuration(window)}"`);
-  };
-  (slo.latency ?? []).forEach((objective, i) => check(`latency[${i}]`, objective.window));
-  check('errorRate', slo.errorRate?.window);
-  return problems;
-}
+export { validateSloAgainstInterval } from '../metrics/slo.js';
 
 /** Names in `gate` that are not strategies of the scenario: `slo.gate[0]: expected one of the strategies (a, b), got "x"`. */
 export function validateSloGate(slo: SloSpec, strategyNames: readonly string[]): string[] {

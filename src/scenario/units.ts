@@ -85,20 +85,5 @@ export function parseFraction(value: unknown): number | undefined {
   return match ? Number(match[1]) / 100 : undefined;
 }
 
-/** Formats µs back into the shortest human duration ("1h30m", "250ms"), for messages. */
-export function formatDuration(micros: number): string {
-  if (micros === 0) return '0s';
-  if (micros < 1000) return `${micros}µs`;
-  if (micros < 1e6) return `${+(micros / 1000).toFixed(3)}ms`;
-  let seconds = micros / 1e6;
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
-    if (seconds >= size) {
-      const whole = Math.floor(seconds / size);
-      parts.push(`${whole}${unit}`);
-      seconds -= whole * size;
-    }
-  }
-  if (seconds > 0) parts.push(`${+seconds.toFixed(3)}s`);
-  return parts.join('');
-}
+/** Formats µs back into a human duration; it lives with the engine's time, which the metrics use too. */
+export { formatDuration } from '../engine/time.js';

@@ -15,17 +15,19 @@ function simulate(args: string[], cwd = mkdtempSync(join(tmpdir(), 'scalesim-'))
 
 describe('bad input', () => {
   test('validate lists every problem by path, exit 2, no stack trace', () => {
-    const r = simulate(['validate', fixture('broken.yaml')]);
+    const file = fixture('broken.yaml');
+    const r = simulate(['validate', file]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
+    // `file:line: path: message`, the line of the field (of the key itself for an unknown one).
     expect(lines).toEqual(
       expect.arrayContaining([
-        'traffic.rate.constant: expected a rate like "1200/s" or "5k/min", got "fast"',
-        'traffic.classes.search.cpu.lognormal.cv: expected a number ≥ 0, got -1',
-        'services.api.resources.requests.cpu: expected a CPU quantity like "500m" or "2", got "fast"',
-        'services.api.workers: expected a number > 0, got 0',
-        'services.api: unknown field "colour"',
-        'traffic.classes: class shares must sum to 1, got 0.9',
+        `${file}:4: traffic.rate.constant: expected a rate like "1200/s" or "5k/min", got "fast"`,
+        `${file}:7: traffic.classes.search.cpu.lognormal.cv: expected a number ≥ 0, got -1`,
+        `${file}:11: services.api.resources.requests.cpu: expected a CPU quantity like "500m" or "2", got "fast"`,
+        `${file}:12: services.api.workers: expected a number > 0, got 0`,
+        `${file}:13: services.api: unknown field "colour"`,
+        `${file}:5: traffic.classes: class shares must sum to 1, got 0.9`,
       ]),
     );
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frames

@@ -239,6 +239,20 @@ describe('simulation', () => {
     expect(() => sim.schedule(-1, 0)).toThrow(RangeError);
   });
 
+  test('refuses an event argument that is not an int32 (an Int32Array would store it changed)', () => {
+    const sim = new Simulation(1);
+    const log: number[] = [];
+    const h = sim.register({ handleEvent: (a) => log.push(a) });
+    for (const arg of [1.5, 2 ** 31, -(2 ** 31) - 1, NaN, Infinity]) {
+      expect(() => sim.schedule(1, h, arg), String(arg)).toThrow(`event queue: arg must be an int32, got ${arg}`);
+      expect(() => sim.scheduleAt(1, h, arg), String(arg)).toThrow(RangeError);
+    }
+    sim.schedule(1, h, 2 ** 31 - 1);
+    sim.schedule(2, h, -(2 ** 31));
+    sim.runUntil(10);
+    expect(log).toEqual([2 ** 31 - 1, -(2 ** 31)]); // the int32 extremes pass unchanged; nothing refused was queued
+  });
+
   test('cancel through the simulation', () => {
     const sim = new Simulation(1);
     const log: number[] = [];

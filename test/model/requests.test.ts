@@ -59,3 +59,29 @@ describe('client deadlines', () => {
     expect(requests.inSystem).toBe(0);
   });
 });
+
+describe('misuse fails loudly', () => {
+  const message = /request \d+: the server already let go of it/;
+
+  test('a request answered twice throws instead of freeing its id twice', () => {
+    const sim = new Simulation(1);
+    const requests = new Requests(sim, recorder().listener, [1_000_000]);
+    const id = requests.arrive(0, 0, 0);
+    requests.served(id);
+    expect(() => requests.served(id)).toThrow(message);
+    expect(() => requests.releaseServer(id)).toThrow(message);
+    // The free list was not corrupted: the next two requests get two different ids.
+    const a = requests.arrive(0, 0, 0);
+    const b = requests.arrive(0, 0, 0);
+    expect(a).not.toBe(b);
+  });
+
+  test('a request released twice after its client gave up throws', () => {
+    const sim = new Simulation(1);
+    const requests = new Requests(sim, recorder().listener, [1_000_000]);
+    const id = requests.arrive(0, 0, 0);
+    requests.fail(id, CAUSE_TIMEOUT);
+    requests.releaseServer(id);
+    expect(() => requests.releaseServer(id)).toThrow(message);
+  });
+});

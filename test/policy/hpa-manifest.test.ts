@@ -119,11 +119,11 @@ describe('parseHpaManifest', () => {
     expect(result.hpa.spec.metrics?.[0]).toEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: 1500 } } });
   });
 
-  test('two HPAs in one file is an error', () => {
+  test('two HPAs in one file without a target to choose by is an error', () => {
     const text = `${fixture('seeds-hpa.yaml')}\n---\n${fixture('seeds-hpa.yaml')}`;
     expect(parseHpaManifest(text, 'hpa.yaml')).toEqual({
       ok: false,
-      issues: [{ path: 'hpa.yaml', message: 'expected exactly one HorizontalPodAutoscaler, found 2 (documents 1, 2); put each in its own file' }],
+      issues: [{ path: 'hpa.yaml', message: 'expected exactly one HorizontalPodAutoscaler, found 2 (document 1 of 2, document 2 of 2); put each in its own file' }],
     });
   });
 
@@ -131,7 +131,7 @@ describe('parseHpaManifest', () => {
     const result = parseHpaManifest('kind: Deployment\n---\nkind: Service\n', 'app.yaml');
     expect(result).toEqual({
       ok: false,
-      issues: [{ path: 'app.yaml', message: 'expected one HorizontalPodAutoscaler among the 2 documents, found none (kinds — 1: "Deployment", 2: "Service")' }],
+      issues: [{ path: 'app.yaml', message: 'expected a HorizontalPodAutoscaler among the 2 objects, found none (kinds: "Deployment" (document 1 of 2), "Service" (document 2 of 2))' }],
     });
   });
 

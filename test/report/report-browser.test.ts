@@ -1,29 +1,22 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { renderCharts } from '../../src/report/charts/charts.js';
 import { renderReportHtml } from '../../src/report/html.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { buildReportInput } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Flags for a closed network and a root user (see .ci/run, which installs Debian's chromium).
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 test('report.html opens offline in Chromium: every chart becomes a live view, no errors, decisions explain themselves', async () => {
-  // Not a skip: without a browser this test cannot vouch for the report, so it fails.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y --no-install-recommends chromium), as .ci/run does`);
-  }
   const input = buildReportInput();
   const charts = await renderCharts(input);
   const dir = mkdtempSync(join(tmpdir(), 'scalesim-report-'));
   const report = join(dir, 'report.html');
   writeFileSync(report, renderReportHtml(input, charts));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // Not a skip: without a browser this test cannot vouch for the report, so a launch failure fails it.
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];

@@ -70,10 +70,15 @@ describe('runTasks', () => {
       for (const [taskIndex] of tasks.entries()) {
         const mine = progress[jobs].filter((p) => p.taskIndex === taskIndex);
         const done = mine.filter((p) => p.done);
-        expect(done).toEqual([{ taskIndex, simulatedS: 300, durationS: 300, done: true }]);
+        const requests = (jobs === 1 ? serial : parallel)[taskIndex].summary.requests;
+        expect(done).toEqual([{ taskIndex, simulatedS: 300, durationS: 300, requests, done: true }]);
         expect(mine.at(-1)!.done).toBe(true);
         const times = mine.map((p) => p.simulatedS);
         expect(times).toEqual([...times].sort((a, b) => a - b));
+        // Requests arrived so far grow with simulated time, up to the run's total.
+        const counts = mine.map((p) => p.requests);
+        expect(counts).toEqual([...counts].sort((a, b) => a - b));
+        expect(counts[0]).toBeGreaterThan(0);
         expect(mine.every((p) => p.durationS === 300 && p.simulatedS > 0 && p.simulatedS <= 300)).toBe(true);
       }
     }
@@ -138,6 +143,31 @@ describe('runTasks', () => {
       await expect(runTasks([ok, task(fixture, 'nope')], { jobs })).rejects.toThrow(/no strategy "nope" \(expected one of hpa-default, hpa-aggressive, fixed-4, fixed-8\)/);
       await expect(runTasks([ok, task(resolve('test/fixtures/scenarios/broken.yaml'), 'x')], { jobs })).rejects.toThrow('services.api.workers: expected a number > 0, got 0');
     }
+  });
+
+  test('an abort signal stops the run: the workers are terminated at once, even with jobs 1', async () => {
+    // Ten simulated hours: far longer than the test waits.
+    const long = buildTasks(fixture, ['hpa-default', 'fixed-8'], 1, { durationMicros: 600 * MINUTE });
+    for (const jobs of [1, 2]) {
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      const started = performance.now();
+      let progressAfterAbort = 0;
+      const run = runTasks(long, {
+        jobs,
+        onProgress: (p) => {
+          if (controller.signal.aborted) progressAfterAbort++;
+          // Abort once the simulation is under way (in a worker: this thread gets its messages).
+          else if (p.simulatedS > 60) controller.abort(reason);
+        },
+        signal: controller.signal,
+      });
+      await expect(run).rejects.toBe(reason);
+      expect(performance.now() - started).toBeLessThan(60_000);
+      expect(progressAfterAbort).toBe(0);
+    }
+    const aborted = AbortSignal.abort(new Error('before'));
+    await expect(runTasks(long, { jobs: 2, signal: aborted })).rejects.toThrow('before');
   });
 
   test('jobs must be a whole number ≥ 1; no tasks, no results', async () => {

@@ -11,32 +11,42 @@ import {
   passDurationMicros,
   type CountsTrace,
   type TimestampTrace,
+  loadTraceFile,
 } from '../../src/scenario/imports/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const AZURE_FILE = 'azure-llm-inference-2023-code.csv';
-const azureText = readFileSync(join(root, 'scenarios', 'traces', AZURE_FILE), 'utf8');
 const fixture = (name: string) => readFileSync(join(root, 'test', 'fixtures', 'traces', name), 'utf8');
 
 /*
- * The Azure file, counted outside the code under test:
- *   `grep -c '' azure-llm-inference-2023-code.csv` → 8820 lines (CRLF; no newline after the last),
- *   minus the header → 8819 requests. (The shared README says "8,818", one short; Python's csv
- *   module also reads 8819 data rows.)
- * First and last rows: 2023-11-16 18:17:03.9799600 and 2023-11-16 19:14:19.9280160.
- * Duration, by hand: 19:14:19.9280160 − 18:17:03.9799600
- *   = (19:14:19 − 18:17:03) + (0.9280160 − 0.9799600)
- *   = 57 min 16 s − 0.0519440 s = 3436 s − 0.051944 s = 3435.948056 s = 3,435,948,056 µs.
+ * A per-request trace in the Azure LLM inference trace's own format (`TIMESTAMP,ContextTokens,GeneratedTokens`,
+ * UTC date-times with 7 fraction digits, CRLF line ends), generated here so that every expected figure comes from
+ * the generator's integers, not from the parser under test. Request i arrives i × 0.4 s plus a varying 0–99.99 ms
+ * after 2023-11-16 18:17:03.9799600 (so times are distinct and ascending, and cross seconds and minutes).
  */
-const AZURE_ROWS = 8819;
-const AZURE_DURATION_MICROS = 3_435_948_056;
+const ROWS = 5_000;
+const START_100NS = (18 * 3600 + 17 * 60 + 3) * 10_000_000 + 9_799_600; // 18:17:03.9799600, in 100 ns since midnight
+const arrival100ns = (i: number) => START_100NS + i * 4_000_000 + ((i * 7919) % 9973) * 100;
+const contextTokens = (i: number) => 100 + ((i * 37) % 5000);
+const generatedTokens = (i: number) => 1 + ((i * 13) % 300);
+
+function dateTime(ticks: number): string {
+  const seconds = Math.floor(ticks / 1e7);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const clock = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+  return `2023-11-16 ${clock}.${String(ticks % 1e7).padStart(7, '0')}`;
+}
+
+const generatedText = ['TIMESTAMP,ContextTokens,GeneratedTokens', ...Array.from({ length: ROWS }, (_, i) => `${dateTime(arrival100ns(i))},${contextTokens(i)},${generatedTokens(i)}`)].join('\r\n');
+/** Offsets from the first request, µs: (t_i − t_0) in 100 ns, / 10 (exact: the generator's offsets are whole µs × 10). */
+const expectedOffsets = Array.from({ length: ROWS }, (_, i) => (arrival100ns(i) - arrival100ns(0)) / 10);
+const DURATION_MICROS = expectedOffsets[ROWS - 1];
 
 const stream = (seed: string) => seedrandom.alea(seed);
 const defaults = { startOffsetMicros: 0, speedup: 1, multiplier: 1, jitterMicros: 1_000_000 };
 
-async function azure(): Promise<TimestampTrace> {
-  const result = await parseTimestampTrace(azureText, AZURE_FILE);
+async function generated(): Promise<TimestampTrace> {
+  const result = await parseTimestampTrace(generatedText, 'generated.csv');
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.trace;
 }
@@ -52,43 +62,43 @@ function isSortedAscending(values: Float64Array): boolean {
   return true;
 }
 
-describe('parseTimestampTrace: the shipped Azure trace', () => {
-  it('has every request, offsets from the first, and the hand-computed duration', async () => {
-    const trace = await azure();
-    // Independent count: non-empty lines minus the header.
-    const nonEmptyLines = azureText.split(/\r?\n/).filter((line) => line !== '').length;
-    expect(nonEmptyLines - 1).toBe(AZURE_ROWS);
+describe('parseTimestampTrace: a trace in the Azure format', () => {
+  it('has every request at its exact offset from the first (7 fraction digits read by arithmetic), in shared memory', async () => {
+    const trace = await generated();
     expect(trace.kind).toBe('timestamps');
-    expect(trace.rows).toBe(AZURE_ROWS);
-    expect(trace.offsetsMicros.length).toBe(AZURE_ROWS);
-    expect(trace.offsetsMicros[0]).toBe(0);
-    expect(trace.durationMicros).toBe(AZURE_DURATION_MICROS);
-    expect(trace.offsetsMicros[AZURE_ROWS - 1]).toBe(AZURE_DURATION_MICROS);
-    expect(isSortedAscending(trace.offsetsMicros)).toBe(true);
-  });
-
-  it('keeps 100 ns digits: rows 3 and 4 by hand', async () => {
-    const trace = await azure();
-    // Row 3: 18:17:04.0319600 − 18:17:03.9799600 = 0.0520000 s = 52,000 µs.
-    expect(trace.offsetsMicros[1]).toBe(52_000);
-    // Row 4: 18:17:04.0781490 − 18:17:03.9799600 = 0.0981890 s = 98,189 µs.
-    expect(trace.offsetsMicros[2]).toBe(98_189);
+    expect(trace.rows).toBe(ROWS);
+    expect(Array.from(trace.offsetsMicros)).toEqual(expectedOffsets);
+    expect(trace.durationMicros).toBe(DURATION_MICROS);
+    // Row 3 by hand: i = 1 → 0.4 s + (7919 mod 9973) × 10 µs = 400,000 + 79,190 = 479,190 µs.
+    expect(trace.offsetsMicros[1]).toBe(479_190);
+    expect(trace.offsetsMicros.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('keeps the token columns as numbers, aligned with the rows', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const context = trace.extraColumns?.ContextTokens;
-    const generated = trace.extraColumns?.GeneratedTokens;
-    expect(context?.length).toBe(AZURE_ROWS);
-    expect(generated?.length).toBe(AZURE_ROWS);
-    // From the file's first and last rows: "…03.9799600,4808,10" and "…19.9280160,549,173".
-    expect(context?.[0]).toBe(4808);
-    expect(generated?.[0]).toBe(10);
-    expect(context?.[AZURE_ROWS - 1]).toBe(549);
-    expect(generated?.[AZURE_ROWS - 1]).toBe(173);
-    // awk -F, 'NR>1 { g += $3; c += $2 } END { print g, c }' (after tr -d '\r') → 245896 18059974.
-    expect(generated?.reduce((sum, v) => sum + v, 0)).toBe(245_896);
-    expect(context?.reduce((sum, v) => sum + v, 0)).toBe(18_059_974);
+    const tokens = trace.extraColumns?.GeneratedTokens;
+    expect(Array.from(context ?? [])).toEqual(Array.from({ length: ROWS }, (_, i) => contextTokens(i)));
+    expect(Array.from(tokens ?? [])).toEqual(Array.from({ length: ROWS }, (_, i) => generatedTokens(i)));
+  });
+});
+
+describe('the shipped trace: per-second counts derived from the Azure LLM inference trace', () => {
+  /*
+   * Counted outside the code under test: `awk -F, '/^[0-9]/ { s += $2; n++; if ($2 > m) { m = $2; at = $1 }; last = $1 }
+   * END { print s, n, last, m, at }'` → 8819 requests in 915 rows, last second 3435, at most 67 (second 862).
+   */
+  it('streams from its file: 8,819 requests over 3,436 s, the attribution comments skipped', async () => {
+    const file = join(root, 'scenarios', 'traces', 'azure-llm-inference-2023-code-per-second.csv');
+    const result = await loadTraceFile(file, 'counts', 'traces/azure-llm-inference-2023-code-per-second.csv');
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const trace = result.trace as CountsTrace;
+    expect(trace.kind).toBe('counts');
+    expect(trace.totalRequests).toBe(8819);
+    expect(trace.durationMicros).toBe(3436 * 1e6);
+    expect(Math.max(...trace.countsPerSecond)).toBe(67);
+    expect(trace.countsPerSecond[862]).toBe(67);
+    expect(trace.countsPerSecond.filter((n) => n > 0).length).toBe(915);
   });
 });
 
@@ -185,26 +195,26 @@ describe('bad input: issues name the file, row and column', () => {
 
 describe('expandTraceToArrivals: timestamps', () => {
   it('multiplier 1 replays every request exactly at its offset', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const arrivals = expandTraceToArrivals(trace, defaults, stream('a'));
-    expect(arrivals.length).toBe(AZURE_ROWS);
+    expect(arrivals.length).toBe(ROWS);
     expect(Array.from(arrivals)).toEqual(Array.from(trace.offsetsMicros));
   });
 
   it('multiplier 3 gives exactly 3 × the requests, sorted, inside the pass, none on the same instant', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const options = { ...defaults, multiplier: 3 };
     const arrivals = expandTraceToArrivals(trace, options, stream('b'));
-    expect(arrivals.length).toBe(3 * AZURE_ROWS); // 26,457
+    expect(arrivals.length).toBe(3 * ROWS);
     expect(isSortedAscending(arrivals)).toBe(true);
     expect(arrivals[0]).toBeGreaterThanOrEqual(0);
     expect(arrivals[arrivals.length - 1]).toBeLessThan(passDurationMicros(trace, options));
-    // The Azure timestamps are all distinct (`cut -d, -f1 | uniq -d` is empty) and the copies are jittered.
+    // The generated timestamps are all distinct and the copies are jittered.
     expect(new Set(arrivals).size).toBe(arrivals.length);
   });
 
   it('every extra copy lies within jitter/2 of some original request', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const jitterMicros = 1_000_000;
     const arrivals = expandTraceToArrivals(trace, { ...defaults, multiplier: 2, jitterMicros }, stream('c'));
     const offsets = trace.offsetsMicros;
@@ -215,61 +225,59 @@ describe('expandTraceToArrivals: timestamps', () => {
       const nearest = Math.min(Math.abs(t - offsets[j]), j + 1 < offsets.length ? Math.abs(offsets[j + 1] - t) : Infinity);
       farthestMicros = Math.max(farthestMicros, nearest);
     }
-    expect(arrivals.length).toBe(2 * AZURE_ROWS);
+    expect(arrivals.length).toBe(2 * ROWS);
     expect(farthestMicros).toBeLessThanOrEqual(jitterMicros / 2);
     expect(farthestMicros).toBeGreaterThan(0); // the copies did move
   });
 
   it('multiplier 2.5 gives 2 × n + Binomial(n, 0.5), within ±4σ', async () => {
-    const trace = await azure();
-    // n = 8819: mean 2n + n/2 = 17,638 + 4,409.5 = 22,047.5; σ = sqrt(8819 × 0.25) = sqrt(2204.75) ≈ 46.955,
-    // 4σ ≈ 187.82 → [21,859.7, 22,235.3].
+    const trace = await generated();
+    // n = 5000: mean 2n + n/2 = 12,500; σ = sqrt(5000 × 0.25) ≈ 35.355, 4σ ≈ 141.42 → [12,358.6, 12,641.4].
     for (const seed of ['d1', 'd2', 'd3']) {
       const count = expandTraceToArrivals(trace, { ...defaults, multiplier: 2.5 }, stream(seed)).length;
-      expect(count).toBeGreaterThanOrEqual(21_860);
-      expect(count).toBeLessThanOrEqual(22_235);
+      expect(count).toBeGreaterThanOrEqual(12_359);
+      expect(count).toBeLessThanOrEqual(12_641);
     }
   });
 
   it('multiplier 0.5 thins: Binomial(n, 0.5), and the kept requests are originals', async () => {
-    const trace = await azure();
-    // mean 4,409.5, 4σ ≈ 187.82 → [4,221.7, 4,597.3].
+    const trace = await generated();
+    // mean 2,500, 4σ ≈ 141.42 → [2,358.6, 2,641.4].
     const arrivals = expandTraceToArrivals(trace, { ...defaults, multiplier: 0.5 }, stream('e'));
-    expect(arrivals.length).toBeGreaterThanOrEqual(4_222);
-    expect(arrivals.length).toBeLessThanOrEqual(4_597);
+    expect(arrivals.length).toBeGreaterThanOrEqual(2_359);
+    expect(arrivals.length).toBeLessThanOrEqual(2_641);
     const originals = new Set(trace.offsetsMicros);
     expect(Array.from(arrivals).every((t) => originals.has(t))).toBe(true);
   });
 
   it('speedup 2 halves the duration', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const normal = passDurationMicros(trace, defaults);
     const fast = passDurationMicros(trace, { ...defaults, speedup: 2 });
-    // One pass = duration + mean gap = 3,435,948,056 × (1 + 1/8818) µs; speedup 2 halves it.
-    expect(normal).toBeCloseTo(AZURE_DURATION_MICROS * (1 + 1 / 8818), 3);
+    // One pass = duration + mean gap = duration × (1 + 1/(n − 1)) µs; speedup 2 halves it.
+    expect(normal).toBeCloseTo(DURATION_MICROS * (1 + 1 / (ROWS - 1)), 3);
     expect(fast).toBeCloseTo(normal / 2, 6);
     const arrivals = expandTraceToArrivals(trace, { ...defaults, speedup: 2 }, stream('f'));
-    expect(arrivals.length).toBe(AZURE_ROWS);
-    expect(arrivals[arrivals.length - 1]).toBe(AZURE_DURATION_MICROS / 2); // 1,717,974,028 µs
-    expect(arrivals[1]).toBe(26_000); // row 3: 52,000 µs / 2
+    expect(arrivals.length).toBe(ROWS);
+    expect(arrivals[arrivals.length - 1]).toBe(DURATION_MICROS / 2);
+    expect(arrivals[1]).toBe(239_595); // row 3: 479,190 µs / 2
   });
 
   it('startOffset drops the requests before it and shifts the rest to the pass start', async () => {
-    const trace = await azure();
-    const startOffsetMicros = 600_000_000; // 10 min: trace time 18:27:03.9799600
-    // By filter on the parsed offsets, and independently with awk on the file
-    // ($1 >= "2023-11-16 18:27:03.9799600"): 7,337 requests.
+    const trace = await generated();
+    const startOffsetMicros = 600_000_000; // 10 min
+    // By filter on the parsed offsets, and by hand: request i is at i × 0.4 s + under 0.1 s, so i ≥ 1500 are kept.
     const kept = Array.from(trace.offsetsMicros).filter((offset) => offset >= startOffsetMicros);
-    expect(kept.length).toBe(7_337);
+    expect(kept.length).toBe(ROWS - 1500);
     const arrivals = expandTraceToArrivals(trace, { ...defaults, startOffsetMicros }, stream('g'));
     expect(arrivals.length).toBe(kept.length);
-    // First kept row 18:27:06.2560490 − 18:27:03.9799600 = 2.2760890 s.
-    expect(arrivals[0]).toBe(2_276_089);
-    expect(passDurationMicros(trace, { ...defaults, startOffsetMicros })).toBeCloseTo(AZURE_DURATION_MICROS * (1 + 1 / 8818) - startOffsetMicros, 3);
+    // First kept: i = 1500, at 600 s + (1500 × 7919 mod 9973 = 657) × 10 µs.
+    expect(arrivals[0]).toBe(6_570);
+    expect(passDurationMicros(trace, { ...defaults, startOffsetMicros })).toBeCloseTo(DURATION_MICROS * (1 + 1 / (ROWS - 1)) - startOffsetMicros, 3);
   });
 
   it('same random stream → identical pass; different stream → different pass', async () => {
-    const trace = await azure();
+    const trace = await generated();
     const options = { ...defaults, multiplier: 2.5 };
     const first = expandTraceToArrivals(trace, options, stream('same'));
     const again = expandTraceToArrivals(trace, options, stream('same'));

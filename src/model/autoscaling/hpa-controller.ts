@@ -6,22 +6,27 @@ import {
   type HpaControllerConfig,
   type HpaControllerState,
   type HpaDecision,
+  type ExternalMetricSample,
   type HpaMetricsSnapshot,
+  type ObjectMetricSample,
+  type LabelSelector,
   type Pod as K8sPod,
   type PodResourceMetrics,
 } from '../../policy/hpa/index.js';
 import { NEVER, type Pod } from '../service/pod.js';
 import type { Service } from '../service/service.js';
-import type { MetricsPipeline } from './metrics-pipeline.js';
+import { describesService, selectorMatches, type MetricFeed, type MetricSignal } from './metric-signals.js';
+import type { MetricsPipeline, PodCustomMetrics } from './metrics-pipeline.js';
 
 const QUIET_REASONS = new Set(['DesiredWithinRange', 'ScaleDownStabilized', 'ScaleUpStabilized']);
 
-/** Container name the simulated pods report metrics under. */
-export const CONTAINER_NAME = 'app';
-
-/** Application metrics the simulator exports, by the names an HPA refers to. */
-export const POD_METRICS = ['http_requests_per_second', 'in_flight_requests'] as const;
-export const SERVICE_METRICS = ['requests_per_second', 'in_flight_requests', 'queue_length'] as const;
+/** What the pods look like to the metric APIs. */
+export interface HpaMetricSources {
+  /** The pods' one container, as ContainerResource metrics name it. */
+  readonly containerName: string;
+  /** Custom metric name → the signal it reports (Pods, Object and External metrics). */
+  readonly customMetrics: ReadonlyMap<string, MetricFeed>;
+}
 
 /**
  * The HPA control loop for one Deployment: every sync period it builds what the controller
@@ -42,6 +47,7 @@ export class HpaController implements EventHandler {
     private readonly service: Service,
     private readonly hpa: HorizontalPodAutoscaler,
     private readonly pipeline: MetricsPipeline,
+    private readonly sources: HpaMetricSources,
     private readonly syncPeriodMicros: number,
     private readonly config: HpaControllerConfig,
     private readonly log: DecisionLog,
@@ -91,7 +97,7 @@ export class HpaController implements EventHandler {
   private describePod(pod: Pod): K8sPod {
     const s = (micros: number) => micros / 1e6;
     const t = pod.template;
-    const containers = [{ name: CONTAINER_NAME, resources: { requests: { cpu: t.cpuRequestMillicores, memory: t.memoryRequestBytes } } }];
+    const containers = [{ name: this.sources.containerName, resources: { requests: { cpu: t.cpuRequestMillicores, memory: t.memoryRequestBytes } } }];
     const base = { metadata: { name: pod.name }, containers };
     if (pod.phase === 'Pending' || pod.containerStartedAt === NEVER)
       return { ...base, status: { phase: 'Pending', ...(pod.scheduledAt !== NEVER ? { startTime: s(pod.scheduledAt) } : {}) } };
@@ -109,42 +115,91 @@ export class HpaController implements EventHandler {
 
   private snapshot(pods: readonly Pod[]): HpaMetricsSnapshot {
     const resource: Record<string, PodResourceMetrics> = {};
-    const rps: Record<string, number> = {};
-    const inFlight: Record<string, number> = {};
-    let totalRps = 0;
-    let totalInFlight = 0;
-    let queued = 0;
     for (const pod of pods) {
       const cpu = this.pipeline.cpuSample(pod);
       if (cpu)
         resource[pod.name] = {
           timestamp: cpu.timestampS,
           windowSeconds: cpu.windowS,
-          containers: { [CONTAINER_NAME]: { cpu: cpu.cpuMillicores, memory: pod.template.memoryRequestBytes * this.memoryUsageFraction } },
+          containers: { [this.sources.containerName]: { cpu: cpu.cpuMillicores, memory: pod.template.memoryRequestBytes * this.memoryUsageFraction } },
         };
-      const r = this.pipeline.requestsPerSecond(pod);
-      if (r !== undefined) {
-        rps[pod.name] = Math.ceil(r * 1000);
-        totalRps += r;
-      }
-      const f = this.pipeline.inFlight(pod);
-      if (f !== undefined) {
-        inFlight[pod.name] = f * 1000;
-        totalInFlight += f;
-      }
-      queued += pod.queued;
     }
-    const serviceValues: Record<(typeof SERVICE_METRICS)[number], number> = {
-      requests_per_second: Math.ceil(totalRps * 1000),
-      in_flight_requests: totalInFlight * 1000,
-      queue_length: queued * 1000,
-    };
-    const name = this.service.config.name;
-    return {
-      resource,
-      pods: { http_requests_per_second: rps, in_flight_requests: inFlight },
-      object: SERVICE_METRICS.map((metricName) => ({ describedObject: { kind: 'Service', name }, metricName, valueMilli: serviceValues[metricName] })),
-      external: SERVICE_METRICS.map((metricName) => ({ metricName, valuesMilli: [serviceValues[metricName]] })),
-    };
+    const snapshot = { resource, pods: {} as Record<string, Record<string, number>>, object: [] as ObjectMetricSample[], external: [] as ExternalMetricSample[] };
+    // A custom metric is served only under a name the scenario maps and a selector its series match, as an adapter would.
+    for (const spec of this.hpa.spec.metrics ?? []) {
+      if (spec.type === 'Pods') {
+        const feed = this.feed(spec.pods.metric.name, spec.pods.metric.selector);
+        if (feed) snapshot.pods[spec.pods.metric.name] = this.perPod(pods, feed);
+      } else if (spec.type === 'Object') {
+        const { describedObject, metric } = spec.object;
+        const feed = this.feed(metric.name, metric.selector);
+        if (feed && describesService(describedObject, this.service.config.name))
+          snapshot.object.push({ describedObject: { kind: describedObject.kind, name: describedObject.name }, metricName: metric.name, valueMilli: this.forService(pods, feed) });
+      } else if (spec.type === 'External') {
+        const feed = this.feed(spec.external.metric.name, spec.external.metric.selector);
+        if (feed) snapshot.external.push({ metricName: spec.external.metric.name, valuesMilli: [this.forService(pods, feed)] });
+      }
+    }
+    return snapshot;
   }
+
+  private feed(name: string, selector: LabelSelector | undefined): MetricFeed | undefined {
+    const feed = this.sources.customMetrics.get(name);
+    return feed && selectorMatches(selector, feed.labels) ? feed : undefined;
+  }
+
+  /** Each pod's value [milli-units]; a pod without one (not scraped twice yet) is absent. */
+  private perPod(pods: readonly Pod[], feed: MetricFeed): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const pod of pods) {
+      const m = this.pipeline.customMetrics(pod);
+      const value = m === undefined ? NaN : podSignal(m, feed.signal);
+      if (Number.isFinite(value)) values[pod.name] = toMilli(value, feed);
+    }
+    return values;
+  }
+
+  /** The service's value [milli-units]: counts and rates summed over the pods, times averaged over the requests. */
+  private forService(pods: readonly Pod[], feed: MetricFeed): number {
+    let sum = 0;
+    let count = 0;
+    for (const pod of pods) {
+      const m = this.pipeline.customMetrics(pod);
+      if (m === undefined) continue;
+      if (feed.signal === 'queueWait' && m.started > 0) {
+        sum += m.queueWaitMicros;
+        count += m.started;
+      } else if (feed.signal === 'latency' && m.completed > 0) {
+        sum += m.latencyMicros;
+        count += m.completed;
+      } else if (feed.signal !== 'queueWait' && feed.signal !== 'latency') {
+        const value = podSignal(m, feed.signal);
+        if (Number.isFinite(value)) sum += value;
+      }
+    }
+    const timed = feed.signal === 'queueWait' || feed.signal === 'latency';
+    return toMilli(timed ? (count > 0 ? sum / count : 0) : sum, feed);
+  }
+}
+
+/** A pod's signal in its natural unit (times in µs); a time with no request in the window is 0. */
+function podSignal(m: PodCustomMetrics, signal: MetricSignal): number {
+  switch (signal) {
+    case 'requestsPerSecond':
+      return m.requestsPerSecond;
+    case 'inFlight':
+      return m.inFlight;
+    case 'queueLength':
+      return m.queueLength;
+    // 0 when no request started (completed) in the window; NaN (absent) before two scrapes.
+    case 'queueWait':
+      return m.started > 0 ? m.queueWaitMicros / m.started : m.started === 0 ? 0 : NaN;
+    case 'latency':
+      return m.completed > 0 ? m.latencyMicros / m.completed : m.completed === 0 ? 0 : NaN;
+  }
+}
+
+/** Signal → the metric's unit → milli-units, rounded up as `Quantity.MilliValue()` does. */
+function toMilli(value: number, feed: MetricFeed): number {
+  return Math.ceil(((value * feed.multiplier) / feed.divisor) * 1000);
 }

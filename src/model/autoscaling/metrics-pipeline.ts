@@ -21,6 +21,19 @@ export interface PodCpuSample {
   cpuMillicores: number;
 }
 
+/** A pod's application metrics at the last Prometheus scrape, as the adapter serves them. */
+export interface PodCustomMetrics {
+  requestsPerSecond: number;
+  inFlight: number;
+  queueLength: number;
+  /** Over the rate window (NaN until two scrapes are in it): requests that got a worker and their total wait [µs]. */
+  started: number;
+  queueWaitMicros: number;
+  /** Over the rate window: requests completed and their total time from arrival to response [µs]. */
+  completed: number;
+  latencyMicros: number;
+}
+
 interface PodReadings {
   // Latest kubelet reading (refreshed every housekeeping interval).
   kubeletAt: number;
@@ -29,11 +42,9 @@ interface PodReadings {
   scrapedAt: number;
   scrapedCpu: number;
   cpuSample?: PodCpuSample;
-  // Prometheus: ring of (time, requests received) scrapes for rate().
-  promTimes: number[];
-  promCounts: number[];
-  requestsPerSecond?: number;
-  inFlight?: number;
+  // Prometheus: ring of scrapes (time and the pod's counters) for rate().
+  prom: number[][];
+  custom?: PodCustomMetrics;
 }
 
 const HOUSEKEEPING = 0;
@@ -86,14 +97,9 @@ export class MetricsPipeline implements EventHandler {
     return this.readings.get(pod)?.cpuSample;
   }
 
-  /** Prometheus adapter: a pod's request rate over the rate window, per second. */
-  requestsPerSecond(pod: Pod): number | undefined {
-    return this.readings.get(pod)?.requestsPerSecond;
-  }
-
-  /** Prometheus adapter: requests held by the pod at the last scrape. */
-  inFlight(pod: Pod): number | undefined {
-    return this.readings.get(pod)?.inFlight;
+  /** Prometheus adapter: the pod's application metrics at the last scrape. */
+  customMetrics(pod: Pod): PodCustomMetrics | undefined {
+    return this.readings.get(pod)?.custom;
   }
 
   private running(pod: Pod): boolean {
@@ -111,7 +117,7 @@ export class MetricsPipeline implements EventHandler {
       pod.advance();
       let r = this.readings.get(pod);
       if (!r) {
-        r = { kubeletAt: now, kubeletCpu: pod.cpuUsage, scrapedAt: -1, scrapedCpu: 0, promTimes: [], promCounts: [] };
+        r = { kubeletAt: now, kubeletCpu: pod.cpuUsage, scrapedAt: -1, scrapedCpu: 0, prom: [] };
         this.readings.set(pod, r);
       }
       r.kubeletAt = now;
@@ -139,16 +145,25 @@ export class MetricsPipeline implements EventHandler {
       if (!this.running(pod)) continue;
       const r = this.readings.get(pod);
       if (!r) continue;
-      r.promTimes.push(now);
-      r.promCounts.push(pod.received);
-      while (r.promTimes.length > 2 && r.promTimes[1] <= now - window) {
-        r.promTimes.shift();
-        r.promCounts.shift();
-      }
-      const n = r.promTimes.length;
-      // Like rate(): needs two samples in the window.
-      if (n >= 2) r.requestsPerSecond = ((r.promCounts[n - 1] - r.promCounts[0]) * 1e6) / (r.promTimes[n - 1] - r.promTimes[0]);
-      r.inFlight = pod.outstanding;
+      // The counters an app exports: [time, received, started, queue wait µs, completed, latency µs].
+      r.prom.push([now, pod.received, pod.started, pod.queueWaitMicros, pod.completed, pod.latencyMicros]);
+      while (r.prom.length > 2 && r.prom[1][0] <= now - window) r.prom.shift();
+      // Gauges are read at the scrape; like rate(), the windowed figures need two samples (NaN until then).
+      const ring = r.prom;
+      r.custom = {
+        requestsPerSecond: (windowDelta(ring, 1) * 1e6) / (now - ring[0][0]),
+        inFlight: pod.outstanding,
+        queueLength: pod.queued,
+        started: windowDelta(ring, 2),
+        queueWaitMicros: windowDelta(ring, 3),
+        completed: windowDelta(ring, 4),
+        latencyMicros: windowDelta(ring, 5),
+      };
     }
   }
+}
+
+/** Increase of counter `i` over the scrapes in the window; NaN with a single scrape. */
+function windowDelta(ring: readonly number[][], i: number): number {
+  return ring.length >= 2 ? ring[ring.length - 1][i] - ring[0][i] : NaN;
 }

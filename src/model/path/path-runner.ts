@@ -26,8 +26,8 @@ export interface Station {
 export interface WorkerHost {
   /** CPU work for a `cpu` step, on the pod's CPU. */
   compute(requestId: number, workMicros: number): void;
-  /** The request's path is over (done or failed): its worker is free. */
-  releaseWorker(): void;
+  /** The request's path is over: its worker is free. The latency of a success, −1 for a failure. */
+  releaseWorker(servedLatencyMicros: number): void;
 }
 
 /** Outcomes of the requests one service served (per-service latency and errors). */
@@ -118,9 +118,10 @@ export class PathRunner implements ChildClient, AbandonListener {
       return;
     }
     const host = this.hosts[requests.pod[id]];
-    if (operation.outcomes !== undefined) operation.outcomes.servedOne(this.sim.now - requests.arrivalTime[id]);
+    const latency = this.sim.now - requests.arrivalTime[id];
+    if (operation.outcomes !== undefined) operation.outcomes.servedOne(latency);
     requests.served(id);
-    host.releaseWorker();
+    host.releaseWorker(latency);
   }
 
   /** The request's current step failed: the request fails with `cause` and frees its worker. */
@@ -135,7 +136,7 @@ export class PathRunner implements ChildClient, AbandonListener {
     if (outcomes !== undefined) outcomes.failedOne(cause);
     requests.fail(id, cause);
     requests.releaseServer(id);
-    host.releaseWorker();
+    host.releaseWorker(-1);
   }
 
   childAnswered(parent: number, ok: boolean, cause: number): void {

@@ -57,10 +57,14 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
   /** Consecutive probe results, as the kubelet counts them toward its thresholds. */
   probeFailures = 0;
   probeSuccesses = 0;
-  /** Requests whose path ended here (for tests and summaries). */
-  completed = 0;
   /** Requests the balancer sent here (the counter an app exports as http_requests_total). */
   received = 0;
+  /** Requests that got a worker, and the time they waited for it in total, µs (an app's queue-duration counter). */
+  started = 0;
+  queueWaitMicros = 0;
+  /** Requests answered successfully, and their time from arrival to response in total, µs (an app's request-duration counter). */
+  completed = 0;
+  latencyMicros = 0;
   /** Index in the path runner's hosts (the requests' `pod` column). */
   readonly hostIndex: number;
   readonly workers: QueuedResource;
@@ -114,7 +118,7 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
     }
     requests.pod[id] = this.hostIndex;
     const outcome = this.workers.request(id);
-    if (outcome === GRANTED) this.runner.start(id);
+    if (outcome === GRANTED) this.granted(id);
     else if (outcome === REFUSED) {
       requests.fail(id, CAUSE_REJECTED);
       requests.releaseServer(id);
@@ -122,6 +126,8 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
   }
 
   granted(id: number): void {
+    this.started++;
+    this.queueWaitMicros += this.sim.now - this.requests.arrivalTime[id];
     this.runner.start(id);
   }
 
@@ -137,8 +143,11 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
     this.runner.advance(id);
   }
 
-  releaseWorker(): void {
-    this.completed++;
+  releaseWorker(servedLatencyMicros: number): void {
+    if (servedLatencyMicros >= 0) {
+      this.completed++;
+      this.latencyMicros += servedLatencyMicros;
+    }
     this.workers.release();
     if (!this.accepting && this.outstanding === 0) this.owner.podDrained(this);
   }

@@ -1,4 +1,12 @@
-import type { CurveSpec } from '../../scenario/schema.js';
+/** A curve as the scenario's `traffic.rate` describes it, parsed: rates per second, times µs. */
+export type CurveSpec =
+  | { constant: number }
+  | { ramp: { from: number; to: number; start: number; end: number } }
+  | { step: { at: number; from: number; to: number } }
+  | { spike: { at: number; multiplier: number; rise: number; hold: number; decay: number } }
+  | { diurnal: { mean: number; peakHour: number; troughToPeak: number } }
+  | { sum: CurveSpec[] }
+  | { product: CurveSpec[] };
 
 /**
  * A request-rate curve over simulated time (per second, or a dimensionless factor for

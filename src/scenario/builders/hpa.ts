@@ -2,6 +2,7 @@ import { HpaController } from '../../model/autoscaling/hpa-controller.js';
 import { MetricsPipeline } from '../../model/autoscaling/metrics-pipeline.js';
 import type { Recorder } from '../../metrics/recorder.js';
 import type { HorizontalPodAutoscaler } from '../../policy/hpa/index.js';
+import { containerNameOf, metricFeeds } from '../hpa-target.js';
 import type { BuildContext } from './context.js';
 
 /** An HPA control loop, with its metrics pipeline, for every service that has one. */
@@ -17,7 +18,8 @@ export function buildHpas(ctx: BuildContext): void {
       customScrapeMicros: scenario.prometheus.scrapeInterval,
       customRateWindowMicros: scenario.prometheus.rateWindow,
     });
-    const controller = new HpaController(sim, service, spec.hpa as HorizontalPodAutoscaler, pipeline, kcm.horizontalPodAutoscalerSyncPeriod, {
+    const sources = { containerName: containerNameOf(name, spec), customMetrics: metricFeeds(spec) };
+    const controller = new HpaController(sim, service, spec.hpa as HorizontalPodAutoscaler, pipeline, sources, kcm.horizontalPodAutoscalerSyncPeriod, {
       tolerance: kcm.horizontalPodAutoscalerTolerance,
       cpuInitializationPeriodSeconds: kcm.horizontalPodAutoscalerCpuInitializationPeriod / 1e6,
       delayOfInitialReadinessStatusSeconds: kcm.horizontalPodAutoscalerInitialReadinessDelay / 1e6,

@@ -20,6 +20,12 @@ export interface ReplayOptions {
 }
 
 const DEFAULT_JITTER_MICROS = 1_000_000;
+/**
+ * Most arrivals one pass may hold: a pass is materialized as one Float64Array, so 2^28 arrivals
+ * take 2 GiB (of a 24 GiB machine, per worker thread). A trace or multiplier beyond it is refused
+ * at load time rather than failing with "Invalid typed array length" mid-run.
+ */
+export const MAX_PASS_ARRIVALS = 2 ** 28;
 const SECOND_MICROS = 1_000_000;
 
 /** Problems with the options alone (no trace needed). */
@@ -44,6 +50,14 @@ export function checkReplayOptions(trace: ParsedTrace, options: ReplayOptions): 
   const replaysNothing = trace.kind === 'timestamps' ? options.startOffsetMicros > trace.durationMicros : options.startOffsetMicros >= trace.durationMicros;
   if (issues.length === 0 && replaysNothing) {
     issues.push({ path: 'traffic.trace.startOffset', message: `expected less than the trace's length (${trace.durationMicros / 1e6} s), got ${options.startOffsetMicros / 1e6} s: nothing would be replayed` });
+  }
+  const requests = trace.kind === 'timestamps' ? trace.rows : trace.totalRequests;
+  const arrivals = requests * Math.ceil(options.multiplier);
+  if (issues.length === 0 && arrivals > MAX_PASS_ARRIVALS) {
+    issues.push({
+      path: 'traffic.trace.multiplier',
+      message: `expected a multiplier that keeps one replay pass within ${MAX_PASS_ARRIVALS.toLocaleString('en-US')} arrivals (it is held in memory), got ${options.multiplier}: ${requests.toLocaleString('en-US')} requests × ${Math.ceil(options.multiplier)} = ${arrivals.toLocaleString('en-US')}`,
+    });
   }
   return issues;
 }
