@@ -263,6 +263,11 @@ export class Requests implements EventHandler {
     if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, group);
   }
 
+  /** Request slots taken (in flight, or waiting for their server side to end): 0 once everything has ended. */
+  inUseSlots(): number {
+    return this.capacity - this.freeCount;
+  }
+
   /** Slots held by the deadline FIFOs (a memory gauge: it follows requests in flight). */
   deadlineSlots(): number {
     return this.deadlines.reduce((sum, queue) => sum + queue.capacity, 0);

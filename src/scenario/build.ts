@@ -2,6 +2,7 @@ import { Simulation } from '../engine/index.js';
 import { DecisionLog } from '../metrics/decisions.js';
 import { Recorder } from '../metrics/recorder.js';
 import { SloTracker } from '../metrics/slo.js';
+import type { ServiceStats } from '../metrics/service-stats.js';
 import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
 import type { Cluster } from '../model/cluster/cluster.js';
 import { CostModel } from '../model/cost/cost-model.js';
@@ -12,7 +13,7 @@ import type { BuildContext } from './builders/context.js';
 import { buildCluster } from './builders/cluster.js';
 import { addCostColumns } from './builders/cost.js';
 import { buildHpas } from './builders/hpa.js';
-import { buildDatabases } from './builders/databases.js';
+import { buildDatabases, type DatabaseView } from './builders/databases.js';
 import { buildPaths } from './builders/paths.js';
 import { addServiceColumns, buildServices, serviceStats } from './builders/services.js';
 import { buildTraffic } from './builders/traffic.js';
@@ -33,6 +34,10 @@ export interface Model {
   /** Judges the scenario's `slo` block as the run goes; absent without one. */
   readonly slo?: SloTracker;
   readonly cluster?: Cluster;
+  /** Each service's own answers, with several services. */
+  readonly serviceStats?: ReadonlyMap<string, ServiceStats>;
+  /** Databases with their proxies and pools; empty without `databases`. */
+  readonly databases: readonly DatabaseView[];
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
   /** ∫ user requests in system dt over the measured period (after the warm-up), request·µs. */
@@ -100,6 +105,8 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     durationMicros,
     cost,
     cluster,
+    serviceStats: stats,
+    databases: dataTier?.views ?? [],
     slo,
     revenuePerSuccessUsd: classNames.map((name) => {
       const c = scenario.traffic.classes[name];

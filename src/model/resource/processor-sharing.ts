@@ -37,7 +37,8 @@ export class ProcessorSharing implements EventHandler {
   /** 1 while the background job runs, else 0. */
   private background = 0;
   private backgroundFinish = Infinity;
-  private lastUpdate: number;
+  // Initialized here, not only in the constructor: a field declared bare starts as `undefined` and V8 then boxes every store of a double into it.
+  private lastUpdate = 0;
   private completionHandle = -1;
   private completionAt = Infinity;
   private readonly event: number;

@@ -51,7 +51,7 @@ export class QueuedResource implements EventHandler {
   private timerHandle = -1;
   private inUseArea = 0;
   private waitingArea = 0;
-  private areaSince: number;
+  private areaSince = 0; // initialized here so V8 keeps it an unboxed double field (see ProcessorSharing.lastUpdate)
   /** Requests granted a unit since the start (for rates). */
   grants = 0;
 

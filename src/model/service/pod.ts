@@ -160,8 +160,8 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
 
   /**
    * Fails everything the pod still holds (SIGKILL, or an app that exits on SIGTERM). Requests
-   * away at a step elsewhere (a call, the database) are orphaned: they get their error now
-   * and are let go when that step ends.
+   * away at a step elsewhere (a call, the database, waiting on the pool or the proxy) are
+   * orphaned: they get their error now and are let go when that step ends.
    */
   killAll(): void {
     const requests = this.requests;
@@ -172,7 +172,8 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
       requests.releaseServer(inCpu[i]);
     }
     for (const id of requests.heldAt(this.hostIndex, this.heldScratch)) {
-      if (requests.station[id] >= 0) continue; // waiting for a worker: drained below
+      // Waiting for a worker: drained below. Waiting elsewhere (a pool, a proxy) is away at a step: orphaned.
+      if (requests.station[id] === this.workers.stationId) continue;
       requests.fail(id, CAUSE_POD_TERMINATED);
       requests.orphan(id);
     }
@@ -189,10 +190,10 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
   }
 
   /** Warm-up: work takes `slowdown`× longer at first, easing linearly to 1×. */
-  slowdown(now: number): number {
+  slowdown(): number {
     const t = this.template;
     if (t.warmupMicros <= 0 || this.readyAt === NEVER) return 1;
-    const into = now - this.readyAt;
+    const into = this.sim.now - this.readyAt;
     return into >= t.warmupMicros ? 1 : t.warmupSlowdown - ((t.warmupSlowdown - 1) * into) / t.warmupMicros;
   }
 }

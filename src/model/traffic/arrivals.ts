@@ -39,6 +39,7 @@ export class CurveArrivals implements EventHandler {
   private candidate = 0; // continuous time of the last candidate, µs
   private windowEnd = 0;
   private bound = 0; // upper bound of the rate in the current window, per µs
+  private floor = 0; // lower bound of the rate in the current window, per s
   private flat = false; // the rate is constant over the window: every candidate is accepted
 
   constructor(
@@ -74,7 +75,8 @@ export class CurveArrivals implements EventHandler {
         if (start >= this.endMicros) return;
         this.windowEnd = start + WINDOW_MICROS;
         this.bound = this.curve.maxOver(start, this.windowEnd) / 1e6;
-        this.flat = this.curve.minOver(start, this.windowEnd) / 1e6 >= this.bound;
+        this.floor = this.curve.minOver(start, this.windowEnd);
+        this.flat = this.floor / 1e6 >= this.bound;
         t = start;
       }
       if (this.bound <= 0) {
@@ -88,8 +90,11 @@ export class CurveArrivals implements EventHandler {
         continue;
       }
       t = next;
-      // Thinning's acceptance test, skipped (not drawn) when it cannot fail.
-      if (this.flat || random() * this.bound * 1e6 <= this.curve.at(t)) break;
+      // Thinning's acceptance test, skipped (not drawn) when it cannot fail; the curve is
+      // evaluated only when the draw is above the window's lower bound (the same verdict).
+      if (this.flat) break;
+      const draw = random() * this.bound * 1e6;
+      if (draw <= this.floor || draw <= this.curve.at(t)) break;
     }
     this.candidate = t;
     if (t < this.endMicros) this.sim.scheduleAt(Math.max(this.sim.now, Math.round(t)), this.event);

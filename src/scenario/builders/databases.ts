@@ -69,10 +69,20 @@ interface BuiltDatabase {
 }
 
 /** The data tier: databases, their proxies and replicas, each service's pools; it makes the `db` steps. */
+/** One database as built, with its proxy and every pool that connects to its primary (pools of terminated pods included). */
+export interface DatabaseView {
+  readonly name: string;
+  readonly database: Database;
+  readonly proxy: Proxy | undefined;
+  readonly pools: readonly ConnectionPool[];
+}
+
 export interface DataTier {
   dbStep(service: string, spec: NonNullable<StepSpec['db']>, streamName: string): Step;
   /** Adds the data tier's time-series columns (after the services'). */
   addColumns(): void;
+  /** Read-only view of each database (tests check that connections are conserved). */
+  readonly views: readonly DatabaseView[];
 }
 
 /**
@@ -99,6 +109,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
   const poolSets: ConnectionPool[][] = [];
   const routes = new Map<string, DbRoute>();
   /** The pools and servers a service's queries of one kind use on one database. */
+  const primaryPools = new Map<string, ConnectionPool[][]>(names.map((name) => [name, []]));
   const routeOf = (service: string, databaseName: string, read: boolean): DbRoute => {
     const db = databases.get(databaseName)!;
     const reader = read ? db.reader : undefined;
@@ -117,8 +128,10 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
     };
     const target: ConnectionTarget = reader ? reader.endpoint : (db.proxy ?? db.database);
     const random = sim.random(`pool:${service}:${databaseName}${reader ? ':reader' : ''}`);
+    const pools = openPools(ctx, service, target, config, random, poolSets);
+    if (!reader) primaryPools.get(databaseName)!.push(poolSets[poolSets.length - 1]);
     route = {
-      pools: openPools(ctx, service, target, config, random, poolSets),
+      pools,
       proxy: reader ? undefined : db.proxy,
       servers: reader ? reader.endpoint.servers : [db.database],
       streams: reader ? reader.endpoint.streams : undefined,
@@ -137,8 +150,17 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
     recorder.onRow(() => poolWaits.reset());
   };
 
+  const views = [...databases.values()].map((db) => ({
+    name: db.name,
+    database: db.database,
+    proxy: db.proxy,
+    get pools() {
+      return primaryPools.get(db.name)!.flat();
+    },
+  }));
   return {
     addColumns,
+    views,
     dbStep(service, spec, streamName) {
       const db = databases.get(spec.database ?? names[0])!;
       const query = db.queries[spec.query];
