@@ -2,6 +2,7 @@ import { Simulation } from '../engine/index.js';
 import { DecisionLog } from '../metrics/decisions.js';
 import { Recorder } from '../metrics/recorder.js';
 import { SloTracker } from '../metrics/slo.js';
+import type { PathTimes } from '../metrics/summary.js';
 import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
 import type { Cluster } from '../model/cluster/cluster.js';
 import { CostModel } from '../model/cost/cost-model.js';
@@ -33,6 +34,8 @@ export interface Model {
   /** Judges the scenario's `slo` block as the run goes; absent without one. */
   readonly slo?: SloTracker;
   readonly cluster?: Cluster;
+  /** Where each operation's time went (worker wait, steps). */
+  readonly paths: PathTimes;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
   /** ∫ user requests in system dt over the measured period (after the warm-up), request·µs. */
@@ -101,6 +104,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     cost,
     cluster,
     slo,
+    paths,
     revenuePerSuccessUsd: classNames.map((name) => {
       const c = scenario.traffic.classes[name];
       return (c.orderValueUsd ?? 0) * c.conversionRate;
