@@ -1,5 +1,6 @@
 import type { LogHistogram } from './histogram.js';
 import { FAILURE_CAUSES, type FailureCause } from './outcomes.js';
+import type { PathStepFigures, PathTiming } from './path-timing.js';
 import type { Recorder } from './recorder.js';
 
 /** The headline figures of one run. Units are in the names. */
@@ -16,8 +17,13 @@ export interface RunSummary {
   peakPodsDesired: number;
   /** Most nodes running at once; 0 without node pools. */
   peakNodes: number;
-  /** Per class: counts, and the latency of its successful requests. */
-  byClass: Record<string, { requests: number; completed: number; errors: number; latency_ms: LatencyFigures }>;
+  /**
+   * Per class: counts, the latency of its successful requests, and where its time went on its
+   * service (`path`: the wait for a worker, then each step's time, wait and service).
+   */
+  byClass: Record<string, { requests: number; completed: number; errors: number; latency_ms: LatencyFigures; path: PathStepFigures[] }>;
+  /** Where the time of each service operation (`service.operation`, reached by calls) went; absent without any. */
+  byOperation?: Record<string, PathStepFigures[]>;
   /** Start of the measured period (after the warm-up), s. */
   measuredFromS: number;
   /** Reads on a read replica that missed their own request's earlier write (replication lag); absent without replicas. */
@@ -48,11 +54,18 @@ export function latencyFigures(h: LogHistogram): LatencyFigures {
   };
 }
 
+/** Where the operations' time went, and which operation is each class's and each service operation's. */
+export interface PathTimes {
+  readonly timing: PathTiming;
+  readonly classOperations: ArrayLike<number>;
+  readonly serviceOperations: ReadonlyMap<string, number>;
+}
+
 /**
  * The run's headline figures over its measured period (after the warm-up);
  * `inSystemIntegral` is ∫ requests in system dt over that period, request·µs.
  */
-export function summarize(recorder: Recorder, classNames: readonly string[], durationMicros: number, inSystemIntegral: number): RunSummary {
+export function summarize(recorder: Recorder, classNames: readonly string[], durationMicros: number, inSystemIntegral: number, paths: PathTimes): RunSummary {
   const errorsByCause = Object.fromEntries(FAILURE_CAUSES.map((c, i) => [c, recorder.failuresByCause[i]])) as Record<FailureCause, number>;
   const errors = recorder.failuresByCause.reduce((a, b) => a + b, 0);
   const h = recorder.runHistogram;
@@ -80,9 +93,11 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
     byClass: Object.fromEntries(
       classNames.map((name, i) => {
         const t = recorder.classTotals[i];
-        return [name, { requests: t.arrivals, completed: t.succeeded, errors: t.failed, latency_ms: latencyFigures(recorder.classHistograms[i]) }];
+        const path = paths.timing.figures(paths.classOperations[i]);
+        return [name, { requests: t.arrivals, completed: t.succeeded, errors: t.failed, latency_ms: latencyFigures(recorder.classHistograms[i]), path }];
       }),
     ),
+    byOperation: paths.serviceOperations.size === 0 ? undefined : Object.fromEntries([...paths.serviceOperations].map(([name, op]) => [name, paths.timing.figures(op)])),
     measuredFromS: recorder.measuredFrom / 1e6,
     staleReads: sumOfColumns(recorder, 'stale_reads'),
     littlesLaw: {

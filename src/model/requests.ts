@@ -79,6 +79,8 @@ export class Requests implements EventHandler {
   pod = new Int32Array(1024);
   /** When the step in progress began (waits are measured from it). */
   stepStart = new Float64Array(1024);
+  /** Of the step in progress, the time spent waiting (for a connection, a proxy backend) so far, µs; the rest is service. */
+  stepWait = new Float64Array(1024);
   /** Connection held in its pod's pool (a `db` step), -1 if none. */
   conn = new Int32Array(1024);
   /** Log sequence number of the request's latest committed write, 0 if none (read-your-writes on replicas). */
@@ -329,6 +331,7 @@ export class Requests implements EventHandler {
     this.serial = f64(this.serial);
     this.ticket = f64(this.ticket);
     this.stepStart = f64(this.stepStart);
+    this.stepWait = f64(this.stepWait);
     this.lastWriteLsn = f64(this.lastWriteLsn);
     this.conn = i32(this.conn);
     this.classId = i32(this.classId);

@@ -3,6 +3,7 @@ import { DecisionLog } from '../metrics/decisions.js';
 import { Recorder } from '../metrics/recorder.js';
 import { SloTracker } from '../metrics/slo.js';
 import type { ServiceStats } from '../metrics/service-stats.js';
+import type { PathTimes } from '../metrics/summary.js';
 import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
 import type { Cluster } from '../model/cluster/cluster.js';
 import { CostModel } from '../model/cost/cost-model.js';
@@ -38,6 +39,8 @@ export interface Model {
   readonly serviceStats?: ReadonlyMap<string, ServiceStats>;
   /** Databases with their proxies and pools; empty without `databases`. */
   readonly databases: readonly DatabaseView[];
+  /** Where each operation's time went (worker wait, steps). */
+  readonly paths: PathTimes;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
   readonly revenuePerSuccessUsd: readonly number[];
   /** ∫ user requests in system dt over the measured period (after the warm-up), request·µs. */
@@ -108,6 +111,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     serviceStats: stats,
     databases: dataTier?.views ?? [],
     slo,
+    paths,
     revenuePerSuccessUsd: classNames.map((name) => {
       const c = scenario.traffic.classes[name];
       return (c.orderValueUsd ?? 0) * c.conversionRate;

@@ -34,7 +34,7 @@ export interface StrategyResult {
 export function runStrategy(strategy: string, scenario: Scenario, traces: LoadedTraces, onProgress?: (simulatedMicros: number, requests: number) => void): StrategyResult {
   const model = buildModel(scenario, traces);
   model.run(onProgress);
-  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.measuredInSystemIntegral());
+  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.measuredInSystemIntegral(), model.paths);
   const totalUsd = model.cost.accruedUsd();
   const totals = model.recorder.classTotals;
   const cost: CostSummary = {

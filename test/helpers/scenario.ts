@@ -11,6 +11,6 @@ export function scenario(input: Partial<ScenarioInput> & Pick<ScenarioInput, 'tr
 export function simulate(s: Scenario) {
   const model = buildModel(s, new Map());
   model.run();
-  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.measuredInSystemIntegral());
+  const summary = summarize(model.recorder, model.classNames, model.durationMicros, model.measuredInSystemIntegral(), model.paths);
   return { model, summary };
 }

@@ -138,6 +138,8 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
     const conn = this.requests.conn[id];
     const server = pool.server[conn];
     const database = this.route.servers[server];
+    // Everything before the query runs (pool, proxy borrow) was waiting.
+    this.requests.stepWait[id] += this.sim.now - this.requests.stepStart[id];
     pool.queryGeneration[conn] = database.generation;
     const streams = this.route.streams;
     if (streams !== undefined && server > 0) {

@@ -36,6 +36,15 @@ export interface ServiceOutcomes {
   failedOne(cause: number): void;
 }
 
+/**
+ * Where the time of an operation's requests went: the wait for a worker, and each step that
+ * completed, its whole time and the part of it spent waiting (`requests.stepWait`).
+ */
+export interface StepTimes {
+  workerGranted(op: number, waitMicros: number): void;
+  stepDone(op: number, step: number, timeMicros: number, waitMicros: number): void;
+}
+
 /** An operation: a path of steps run by one service's pods. */
 interface Operation {
   readonly steps: Step[];
@@ -61,6 +70,8 @@ export class PathRunner implements ChildClient, AbandonListener {
   /** Every pod of every service, by global index (the requests' `pod` column). */
   readonly hosts: WorkerHost[] = [];
   private readonly stations: Station[] = [];
+  /** Told the worker wait and each completed step's time; undefined when nobody measures them. */
+  stepTimes: StepTimes | undefined;
 
   constructor(
     readonly sim: Simulation,
@@ -93,9 +104,13 @@ export class PathRunner implements ChildClient, AbandonListener {
   /** The request got its worker: its path begins. */
   start(id: number): void {
     const requests = this.requests;
+    const now = this.sim.now;
+    const op = requests.op[id];
     requests.step[id] = 0;
-    requests.stepStart[id] = this.sim.now;
-    this.operations[requests.op[id]].steps[0].begin(id);
+    requests.stepStart[id] = now;
+    requests.stepWait[id] = 0;
+    if (this.stepTimes !== undefined) this.stepTimes.workerGranted(op, now - requests.arrivalTime[id]);
+    this.operations[op].steps[0].begin(id);
   }
 
   /** The step a request is at (a step's resources call it back through this). */
@@ -110,15 +125,20 @@ export class PathRunner implements ChildClient, AbandonListener {
       requests.releaseServer(id);
       return;
     }
-    const operation = this.operations[requests.op[id]];
+    const now = this.sim.now;
+    const op = requests.op[id];
+    const operation = this.operations[op];
+    const done = requests.step[id];
+    if (this.stepTimes !== undefined) this.stepTimes.stepDone(op, done, now - requests.stepStart[id], requests.stepWait[id]);
     const next = ++requests.step[id];
     if (next < operation.steps.length) {
-      requests.stepStart[id] = this.sim.now;
+      requests.stepStart[id] = now;
+      requests.stepWait[id] = 0;
       operation.steps[next].begin(id);
       return;
     }
     const host = this.hosts[requests.pod[id]];
-    const latency = this.sim.now - requests.arrivalTime[id];
+    const latency = now - requests.arrivalTime[id];
     if (operation.outcomes !== undefined) operation.outcomes.servedOne(latency);
     requests.served(id);
     host.releaseWorker(latency);
