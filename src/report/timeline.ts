@@ -1,4 +1,5 @@
 import type { DecisionRow } from '../metrics/decisions.js';
+import { dataTierEvents, duration } from './data-tier-timeline.js';
 
 /** "HH:MM:SS" of a simulated second, given the clock time at t = 0 ("HH:MM"). */
 export function clockTime(t_s: number, clockStart: string): string {
@@ -22,7 +23,8 @@ export interface TimelineInput {
 
 /**
  * A plain-language account of the run for teaching: when traffic changed, what each
- * autoscaler decided and why, when pods waited for room, when p99 degraded and recovered.
+ * autoscaler decided and why, when pods waited for room, when p99 degraded and recovered,
+ * when the data tier saturated (connections at their limit, CPU, pool and proxy timeouts).
  * Derived from the outputs only, so it can never disagree with them.
  */
 export function buildTimeline(input: TimelineInput): string[] {
@@ -97,15 +99,10 @@ export function buildTimeline(input: TimelineInput): string[] {
       erroringSince = -1;
     }
   }
+  // Data-tier causes sort before the failures they explain.
+  for (const e of dataTierEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const d of input.decisions) add(d.t_s, 1, `${d.controller} ${d.from} → ${d.to}: ${d.reason} — ${d.message}`);
 
   events.sort((a, b) => a.t - b.t || a.order - b.order);
   return events.map((e) => `${clockTime(e.t, input.clockStart)}  ${e.text}`);
-}
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m < 60 ? `${m}m${s ? `${s}s` : ''}` : `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
 }

@@ -7,7 +7,7 @@ import { renderReportHtml } from '../../src/report/html.js';
 import type { ReportInput } from '../../src/report/report-input.js';
 import { buildReportInput } from './fixture.js';
 
-const ALL_FILES = ['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'cost.svg', 'comparison.svg', 'frontier.svg'];
+const ALL_FILES = ['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'database.svg', 'cost.svg', 'comparison.svg', 'frontier.svg'];
 
 /** A vega-lite logger that records every warning and error. */
 function recordingLogger(messages: string[]) {
@@ -164,10 +164,30 @@ describe('renderCharts', () => {
     empty.strategies[1].timeseries = { columns: ['p99_ms'], rows: [[5]] }; // no t_s
     empty.scenario.clockStart = 'not a time';
     empty.scenario.annotations.push({ t_s: NaN, label: 'broken' });
-    expect((await renderCharts(empty)).length).toBe(7);
+    expect((await renderCharts(empty)).length).toBe(ALL_FILES.length);
 
     const none: ReportInput = { ...buildReportInput({ hours: 1 }), strategies: [], recommended: undefined };
     expect(await renderCharts(none)).toEqual([]);
+  });
+
+  it('draws the database chart only when the run has a database: connections against max_connections, CPU, proxy connections with a proxy', async () => {
+    const charts = await renderCharts(buildReportInput({ hours: 9 }));
+    const chart = charts.find((c) => c.file === 'database.svg')!;
+    const rows = vegaData(chart).get('database')!;
+    const seriesOf = (strategy: string) => [...new Set(rows.filter((r) => r.strategy === strategy && r.series !== undefined).map((r) => r.series))];
+    expect(seriesOf('hpa-cpu-50')).toEqual(['connections', 'max_connections', 'CPU (%)']);
+    expect(seriesOf('headroom-nodes')).toEqual(['connections', 'max_connections', 'proxy → database connections', 'CPU (%)']);
+    // Without a proxy the flash sale's pods fill the database to its limit; the CPU saturates.
+    const hpa = rows.filter((r) => r.strategy === 'hpa-cpu-50');
+    expect(Math.max(...hpa.filter((r) => r.series === 'connections').map((r) => r.connections as number))).toBe(400);
+    expect(hpa.filter((r) => r.series === 'max_connections').every((r) => r.connections === 400 && r.kind === 'limit')).toBe(true);
+    expect(Math.max(...hpa.filter((r) => r.series === 'CPU (%)').map((r) => r.cpu_pct as number))).toBeGreaterThan(90);
+    expect(chart.svg).toContain('max_connections');
+    expect(chart.svg).toContain('database CPU (%)');
+    expect(chart.svg).toMatch(/class="mark-line role-mark/);
+
+    const without = await renderCharts(buildReportInput({ hours: 2, drop: ['db_cpu_pct', 'db_connections', 'db_max_connections', 'proxy_db_connections'] }));
+    expect(without.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'database.svg'));
   });
 
   it('draws one arrivals area when all strategies saw the same traffic, one line each when not', async () => {

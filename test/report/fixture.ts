@@ -4,7 +4,8 @@ import type { ReportInput, StrategyReport } from '../../src/report/report-input.
  * A realistic ReportInput without running the simulator: a diurnal day of traffic
  * (~800 req/s mean) with a Black Friday flash sale (×5 for 10 minutes at 14:00), sampled
  * every 10 s, and strategies that react to it differently (fixed capacity, HPAs with lag,
- * node headroom). Deterministic: no Math.random, no clock.
+ * node headroom), and a database that fills to max_connections without a proxy (one strategy
+ * has a proxy). Deterministic: no Math.random, no clock.
  *
  * It also carries hostile text (`</script>`, `<!--`, quotes, ampersands) in the places a
  * user's scenario can put text, so that escaping is exercised.
@@ -44,6 +45,10 @@ export const COLUMNS = [
   'queue_length',
   'cost_usd',
   'cost_cumulative_usd',
+  'db_cpu_pct',
+  'db_connections',
+  'db_max_connections',
+  'proxy_db_connections',
 ] as const;
 
 type Column = (typeof COLUMNS)[number];
@@ -58,12 +63,14 @@ interface Kind {
   /** Nodes kept spare (headroom) so that new pods do not wait for nodes. */
   headroomNodes?: number;
   maxPods: number;
+  /** A database proxy: pods' connections are multiplexed onto a few to the database. */
+  proxy?: boolean;
 }
 
 const KINDS: Kind[] = [
   { name: 'hpa-cpu-50', target: 0.5, lagIntervals: 9, maxPods: 80 },
   { name: 'fixed-40', fixedPods: 40, maxPods: 40 },
-  { name: 'headroom-nodes', target: 0.5, lagIntervals: 3, headroomNodes: 2, maxPods: 80 },
+  { name: 'headroom-nodes', target: 0.5, lagIntervals: 3, headroomNodes: 2, maxPods: 80, proxy: true },
   { name: 'hpa-cpu-70', target: 0.7, lagIntervals: 9, maxPods: 60 },
   { name: 'hpa-rps', target: 0.6, lagIntervals: 6, maxPods: 80 },
   { name: 'fixed-24', fixedPods: 24, maxPods: 24 },
@@ -78,6 +85,12 @@ const POD_RPS = 40;
 const PODS_PER_NODE = 8;
 const NODE_USD_PER_HOUR = 0.096;
 const ORDER_VALUE_USD = 120;
+/** The database: each pod's pool holds this many connections; a proxy holds at most PROXY_DB_CONNECTIONS. */
+const POOL_SIZE = 10;
+const MAX_CONNECTIONS = 400;
+const PROXY_DB_CONNECTIONS = 100;
+/** Requests per second that keep the database's CPU busy. */
+const DB_RPS = 3000;
 export const SPIKE_T_S = 8 * 3600;
 export const CLOCK_START = '06:00';
 
@@ -105,7 +118,8 @@ function strategy(kind: Kind, options: Required<Omit<FixtureOptions, 'drop'>> & 
   const { hours, intervalS } = options;
   const n = Math.round((hours * 3600) / intervalS);
   const podRps = kind.name === 'vertical-xl' ? POD_RPS * 4 : POD_RPS;
-  const columns = COLUMNS.filter((c) => !options.drop.includes(c));
+  // Only a strategy with a proxy has the proxy's column, as in timeseries.csv.
+  const columns = COLUMNS.filter((c) => !options.drop.includes(c) && (c !== 'proxy_db_connections' || kind.proxy));
   const rows: number[][] = [];
   const decisions: StrategyReport['decisions'] = [];
   const timeline: string[] = [];
@@ -194,6 +208,10 @@ function strategy(kind: Kind, options: Required<Omit<FixtureOptions, 'drop'>> & 
       queue_length: utilization > 1 ? Math.round(excess) : 0,
       cost_usd: cost,
       cost_cumulative_usd: cumulative,
+      db_cpu_pct: Math.min(100, (100 * completed) / DB_RPS),
+      db_connections: Math.min(MAX_CONNECTIONS, kind.proxy ? PROXY_DB_CONNECTIONS : ready * POOL_SIZE),
+      db_max_connections: MAX_CONNECTIONS,
+      proxy_db_connections: Math.min(PROXY_DB_CONNECTIONS, ready * 2),
     };
     rows.push(columns.map((c) => values[c]));
   }

@@ -5,6 +5,7 @@ import trafficCapacity from './traffic-capacity.vl.json' with { type: 'json' };
 import latency from './latency.vl.json' with { type: 'json' };
 import podsNodes from './pods-nodes.vl.json' with { type: 'json' };
 import errors from './errors.vl.json' with { type: 'json' };
+import database from './database.vl.json' with { type: 'json' };
 import cost from './cost.vl.json' with { type: 'json' };
 import comparison from './comparison.vl.json' with { type: 'json' };
 import frontier from './frontier.vl.json' with { type: 'json' };
@@ -38,6 +39,7 @@ const CHARTS: { name: string; template: object; data: (d: ChartData) => Datasets
   { name: 'latency', template: latency, data: latencyData },
   { name: 'pods-nodes', template: podsNodes, data: podsData },
   { name: 'errors', template: errors, data: errorsData },
+  { name: 'database', template: database, data: databaseData },
   { name: 'cost', template: cost, data: costData },
   { name: 'comparison', template: comparison, data: comparisonData },
   { name: 'frontier', template: frontier, data: frontierData },
@@ -412,6 +414,35 @@ function errorsData(d: ChartData): Datasets {
     rows.push(...annotationRows(d, s.strategy.name));
   }
   return { errors: rows };
+}
+
+/**
+ * Per database (found by its `db_max_connections` column, prefixed `<db>_` with several): the
+ * connections open on it against max_connections, what its proxy holds open to it, its CPU.
+ * Long rows (one per series and bucket), so that several databases share the chart.
+ */
+function databaseData(d: ChartData): Datasets {
+  const rows: Row[] = [];
+  for (const s of d.sampled) {
+    const prefixes = s.columns.filter((c) => c.endsWith('db_max_connections')).map((c) => c.slice(0, -'db_max_connections'.length));
+    if (prefixes.length === 0) continue;
+    for (const prefix of prefixes) {
+      const label = (series: string) => (prefixes.length > 1 ? `${prefix.slice(0, -1)}: ${series}` : series);
+      const lines: [column: string, series: string, kind: string][] = [
+        ['db_connections', 'connections', 'in use'],
+        ['db_max_connections', 'max_connections', 'limit'],
+        ['proxy_db_connections', 'proxy → database connections', 'in use'],
+      ];
+      for (const [column, series, kind] of lines) {
+        const wide = wideRows(s, [prefix + column]);
+        if (!wide) continue;
+        for (const r of withoutRepeats(wide, [prefix + column])) rows.push({ strategy: s.strategy.name, t: r.t, series: label(series), kind, connections: r[prefix + column] });
+      }
+      for (const r of wideRows(s, [`${prefix}db_cpu_pct`]) ?? []) rows.push({ strategy: s.strategy.name, t: r.t, series: label('CPU (%)'), cpu_pct: r[`${prefix}db_cpu_pct`] });
+    }
+    rows.push(...annotationRows(d, s.strategy.name));
+  }
+  return { database: rows };
 }
 
 function costData(d: ChartData): Datasets {
