@@ -58,13 +58,16 @@ export class PathTiming {
     }));
   }
 
+  // Operations never declared here (a readiness probe's) are not users' paths: not timed.
   workerGranted(op: number, waitMicros: number): void {
-    if (this.sim.now >= this.measuredFromMicros) this.workerWaits[op].record(waitMicros);
+    const h = this.workerWaits[op];
+    if (h !== undefined && this.sim.now >= this.measuredFromMicros) h.record(waitMicros);
   }
 
   stepDone(op: number, step: number, timeMicros: number, waitMicros: number): void {
-    if (this.sim.now < this.measuredFromMicros) return;
-    const h = this.steps[op][step];
+    const steps = this.steps[op];
+    if (steps === undefined || this.sim.now < this.measuredFromMicros) return;
+    const h = steps[step];
     h.time.record(timeMicros);
     if (h.wait !== undefined) {
       h.wait.record(waitMicros);

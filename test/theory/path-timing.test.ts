@@ -79,3 +79,18 @@ describe('a db step: the wait for a pooled connection is wait, not service', () 
     expect(Math.abs(parts - summary.byClass.q.latency_ms.mean) / summary.byClass.q.latency_ms.mean).toBeLessThan(0.01);
   });
 });
+
+describe('readiness probes through the workers', () => {
+  test('are not users’ paths: a run with httpGet probes times only the classes, and the worker wait counts user requests alone', () => {
+    const s = scenario({
+      duration: '10m',
+      traffic: { rate: { constant: '5/s' }, classes: { req: { share: 1, cpu: { exponential: { mean: '100ms' } } } } },
+      services: { web: { replicas: 1, workers: 1, resources: { requests: { cpu: '1' } }, readinessProbe: { httpGet: { path: '/ready' }, periodSeconds: 1 } } },
+    });
+    const { summary } = simulate(s);
+    const path = summary.byClass.req.path!;
+    expect(path.map((p) => p.step)).toEqual(['worker', 'cpu']);
+    // 3,000 user requests and 600 probes share the one worker; the cpu step is the users' 100 ms, not the probes' 1 ms.
+    expect(path[1].time_ms!.mean).toBeGreaterThan(90);
+  });
+});
