@@ -47,6 +47,8 @@ export interface PoolConfig {
   readonly pinningFraction: number;
 }
 
+/** HikariCP's maxLifetime variance: each connection lives up to this fraction less. */
+const MAX_LIFETIME_VARIANCE = 0.025;
 /** HikariCP's housekeeper period. */
 const HOUSEKEEPING_MICROS = 30_000_000;
 const HOUSEKEEPING = -1;
@@ -75,7 +77,8 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
   opening = 0;
   readonly waiters: QueuedResource;
   private readonly state: Uint8Array;
-  private readonly bornAt: Float64Array;
+  /** When each connection is retired (maxLifetime, less HikariCP's random variance), µs. */
+  private readonly retireAt: Float64Array;
   private readonly idleSince: Float64Array;
   /** Pinned to a proxy backend (drawn when it opens) / holding that backend now. */
   readonly pinned: Uint8Array;
@@ -100,7 +103,7 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
   ) {
     const n = config.maximumPoolSize;
     this.state = new Uint8Array(n);
-    this.bornAt = new Float64Array(n);
+    this.retireAt = new Float64Array(n);
     this.idleSince = new Float64Array(n);
     this.pinned = new Uint8Array(n);
     this.holdsBackend = new Uint8Array(n);
@@ -152,7 +155,7 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.requests.conn[id] = -1;
     const now = this.sim.now;
     const c = this.config;
-    if (this.closed || this.isBroken(conn) || (c.maxLifetimeMicros > 0 && now - this.bornAt[conn] >= c.maxLifetimeMicros)) {
+    if (this.closed || this.isBroken(conn) || now >= this.retireAt[conn]) {
       this.closeConnection(conn);
       this.waiters.capacity--;
       this.waiters.release();
@@ -217,7 +220,10 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     this.server[slot] = server;
     this.generation[slot] = this.target.generationOf(server);
     this.state[slot] = SLOT_IDLE;
-    this.bornAt[slot] = this.idleSince[slot] = this.sim.now;
+    this.idleSince[slot] = this.sim.now;
+    // HikariCP shortens each connection's lifetime by up to 2.5% at random, so a pool's connections do not all retire at once.
+    const lifetime = this.config.maxLifetimeMicros;
+    this.retireAt[slot] = lifetime > 0 ? this.sim.now + lifetime * (1 - MAX_LIFETIME_VARIANCE * this.random()) : Infinity;
     this.pinned[slot] = this.config.pinningFraction > 0 && this.random() < this.config.pinningFraction ? 1 : 0;
     this.holdsBackend[slot] = 0;
     this.idle[this.idleCount++] = slot;
@@ -262,7 +268,7 @@ export class ConnectionPool implements ResourceOwner, EventHandler, Station {
     const c = this.config;
     for (let i = this.idleCount - 1; i >= 0; i--) {
       const conn = this.idle[i];
-      const expired = c.maxLifetimeMicros > 0 && now - this.bornAt[conn] >= c.maxLifetimeMicros;
+      const expired = now >= this.retireAt[conn];
       const surplus = c.idleTimeoutMicros > 0 && this.total > c.minimumIdle && now - this.idleSince[conn] >= c.idleTimeoutMicros;
       if (expired || surplus || this.isBroken(conn)) this.retireIdle(i);
     }
