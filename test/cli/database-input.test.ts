@@ -31,7 +31,8 @@ test('bad replica, resize and serverless settings: exit 2, one line per problem 
   expect(r.code).toBe(2);
   expect(r.wroteResults).toBe(false);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  const lines = r.stderr.trim().split('\n');
+  // Each line is `<file>:<line>: <field>: <message>`; the field and message are checked.
+  const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\S+\.(?:json|yaml):\d+: /, ''));
   expect(lines.some((l) => l.startsWith('databases.main.instanceClass.serverless.minACU: expected a minimum capacity in 0.5-ACU steps'))).toBe(true);
   expect(lines.some((l) => l.startsWith('databases.main.instanceClass.serverless.maxACU:'))).toBe(true);
   expect(lines.some((l) => l.startsWith('databases.main.readReplicas.count:'))).toBe(true);
@@ -46,7 +47,8 @@ test('a serverless primary with a resize or without a class for its replicas is 
   });
   expect(r.code).toBe(2);
   expect(r.wroteResults).toBe(false);
-  const lines = r.stderr.trim().split('\n');
+  // Each line is `<file>:<line>: <field>: <message>`; the field and message are checked.
+  const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\S+\.(?:json|yaml):\d+: /, ''));
   expect(lines).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^databases\.main\.resize: a serverless instance changes capacity on its own/),
