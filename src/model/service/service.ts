@@ -294,6 +294,13 @@ export class Service implements RequestSink, InternalClient, PodOwner {
     return total;
   }
 
+  /** ∫ requests waiting in pod queues dt since the start, request·µs (every pod's, terminated ones included). */
+  queueIntegral(): number {
+    let total = 0;
+    for (const pod of this.pods) total += pod.workers.waitingIntegral();
+    return total;
+  }
+
   /** Requests waiting in pod queues. */
   queueLength(): number {
     let total = 0;

@@ -145,7 +145,17 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
 
   const addColumns = () => {
     for (const db of databases.values()) addDatabaseColumns(ctx, db, names.length > 1 ? `${db.name}_` : '');
-    recorder.addColumn({ name: 'pool_pending', sample: () => poolSets.reduce((sum, all) => all.reduce((s, pool) => s + pool.waiters.waiting, sum), 0) });
+    // Time average over the interval, from the pools' occupancy integrals.
+    let lastPending = 0;
+    recorder.addColumn({
+      name: 'pool_pending',
+      sample: (width) => {
+        const total = poolSets.reduce((sum, all) => all.reduce((s, pool) => s + pool.waiters.waitingIntegral(), sum), 0);
+        const average = (total - lastPending) / width;
+        lastPending = total;
+        return average;
+      },
+    });
     recorder.addColumn({ name: 'pool_wait_p99_ms', sample: () => poolWaits.quantile(0.99) / 1000 });
     recorder.onRow(() => poolWaits.reset());
   };

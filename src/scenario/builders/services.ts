@@ -83,7 +83,17 @@ export function addServiceColumns(recorder: Recorder, service: Service, meanWork
       return requested > 0 ? (100 * used) / requested : 0;
     },
   });
-  recorder.addColumn({ name: `${prefix}queue_length`, sample: () => service.queueLength() });
+  // A time average over the interval (from the queues' occupancy integrals), not a sample at its end.
+  let lastQueue = 0;
+  recorder.addColumn({
+    name: `${prefix}queue_length`,
+    sample: (width) => {
+      const total = service.queueIntegral();
+      const average = (total - lastQueue) / width;
+      lastQueue = total;
+      return average;
+    },
+  });
   recorder.addColumn({ name: `${prefix}in_flight`, sample: () => service.outstanding() });
   // What the ready pods could serve if saturated: cores available ÷ mean CPU work per request.
   recorder.addColumn({
