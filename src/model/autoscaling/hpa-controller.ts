@@ -14,9 +14,9 @@ import {
   type PodResourceMetrics,
 } from '../../policy/hpa/index.js';
 import { NEVER, type Pod } from '../service/pod.js';
-import type { Service } from '../service/service.js';
 import { describesService, selectorMatches, type MetricFeed, type MetricSignal } from './metric-signals.js';
-import type { MetricsPipeline, PodCustomMetrics } from './metrics-pipeline.js';
+import type { PodCustomMetrics } from './metrics-pipeline.js';
+import type { MetricSource, ScaleTarget } from './scale-target.js';
 
 const QUIET_REASONS = new Set(['DesiredWithinRange', 'ScaleDownStabilized', 'ScaleUpStabilized']);
 
@@ -44,9 +44,9 @@ export class HpaController implements EventHandler {
 
   constructor(
     private readonly sim: Simulation,
-    private readonly service: Service,
+    private readonly service: ScaleTarget,
     private readonly hpa: HorizontalPodAutoscaler,
-    private readonly pipeline: MetricsPipeline,
+    private readonly pipeline: MetricSource,
     private readonly sources: HpaMetricSources,
     private readonly syncPeriodMicros: number,
     private readonly config: HpaControllerConfig,
@@ -55,11 +55,11 @@ export class HpaController implements EventHandler {
     private readonly memoryUsageFraction = 0.5,
   ) {
     this.event = sim.register(this);
-    this.name = `hpa/${service.config.name}`;
+    this.name = `hpa/${service.name}`;
   }
 
   start(): void {
-    const phase = Math.floor(this.sim.random(`hpa:${this.service.config.name}`)() * this.syncPeriodMicros);
+    const phase = Math.floor(this.sim.random(`hpa:${this.service.name}`)() * this.syncPeriodMicros);
     this.sim.schedule(phase, this.event);
   }
 
@@ -133,7 +133,7 @@ export class HpaController implements EventHandler {
       } else if (spec.type === 'Object') {
         const { describedObject, metric } = spec.object;
         const feed = this.feed(metric.name, metric.selector);
-        if (feed && describesService(describedObject, this.service.config.name))
+        if (feed && describesService(describedObject, this.service.name))
           snapshot.object.push({ describedObject: { kind: describedObject.kind, name: describedObject.name }, metricName: metric.name, valueMilli: this.forService(pods, feed) });
       } else if (spec.type === 'External') {
         const feed = this.feed(spec.external.metric.name, spec.external.metric.selector);

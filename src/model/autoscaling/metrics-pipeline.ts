@@ -1,6 +1,6 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
 import type { Pod } from '../service/pod.js';
-import type { Service } from '../service/service.js';
+import type { MetricSource, ScaleTarget } from './scale-target.js';
 
 export interface MetricsPipelineConfig {
   /** cAdvisor housekeeping: how often the kubelet refreshes a container's CPU counter (default 10 s). */
@@ -58,20 +58,20 @@ const PROMETHEUS = 2;
  * Each stage runs on its own clock with a seeded phase, so the age of what the HPA sees
  * varies as in a real cluster; a new pod has no CPU sample until metrics-server has read it twice.
  */
-export class MetricsPipeline implements EventHandler {
+export class MetricsPipeline implements EventHandler, MetricSource {
   private readonly readings = new Map<Pod, PodReadings>();
   private readonly event: number;
 
   constructor(
     private readonly sim: Simulation,
-    private readonly service: Service,
+    private readonly service: ScaleTarget,
     readonly config: MetricsPipelineConfig,
   ) {
     this.event = sim.register(this);
   }
 
   start(): void {
-    const random = this.sim.random(`metrics:${this.service.config.name}`);
+    const random = this.sim.random(`metrics:${this.service.name}`);
     const c = this.config;
     this.sim.schedule(Math.floor(random() * c.kubeletHousekeepingMicros), this.event, HOUSEKEEPING);
     this.sim.schedule(Math.floor(random() * c.metricResolutionMicros), this.event, METRICS_SERVER);

@@ -5,6 +5,7 @@ import { CpuStep } from '../path/steps.js';
 import { CAUSE_REJECTED, type InternalClient, type Requests } from '../requests.js';
 import type { RequestSink } from '../traffic/arrivals.js';
 import { Pod, type PodOwner, type PodTemplate } from './pod.js';
+import type { ScaleTarget } from '../autoscaling/scale-target.js';
 
 export interface ServiceConfig {
   readonly name: string;
@@ -84,7 +85,7 @@ export interface PodListener {
  * at the grace deadline. Requests reaching a pod that stopped accepting fail with
  * `pod_terminated`, as do those still running at SIGKILL.
  */
-export class Service implements RequestSink, InternalClient, PodOwner {
+export class Service implements RequestSink, InternalClient, PodOwner, ScaleTarget {
   readonly pods: Pod[] = [];
   /** Pods the load balancer sends to (ready, or terminating but not yet propagated). */
   readonly endpoints: Pod[] = [];
@@ -117,6 +118,11 @@ export class Service implements RequestSink, InternalClient, PodOwner {
       this.probeOperation = runner.addOperation();
       runner.setSteps(this.probeOperation, [new CpuStep(requests, runner.hosts, constant(PROBE_WORK_MICROS), sim.random(`probes:${config.name}`), true)]);
     }
+  }
+
+  /** The Deployment's name (the HPA's scale target). */
+  get name(): string {
+    return this.config.name;
   }
 
   setPlacement(placement: PodPlacement): void {
