@@ -1,4 +1,5 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
+import { TaggedRing, type EntryCheck } from './resource/tagged-ring.js';
 import { CAUSE_TIMEOUT, type OutcomeListener } from '../metrics/outcomes.js';
 
 export {
@@ -61,7 +62,7 @@ const GROUP_CHILD = 2;
  * are skipped when the timer reaches them, or dropped when the FIFO fills. A request
  * therefore costs no heap operation for its timeout.
  */
-export class Requests implements EventHandler {
+export class Requests implements EventHandler, EntryCheck {
   arrivalTime = new Float64Array(1024);
   /** User (or internal) class; a child request carries its root's class. */
   classId = new Int32Array(1024);
@@ -95,7 +96,8 @@ export class Requests implements EventHandler {
   private free = new Int32Array(1024);
   private freeCount = 0;
   private capacity = 0;
-  private readonly deadlines: DeadlineQueue[] = [];
+  /** Per deadline group, its requests in deadline order: (id, serial, deadline µs). */
+  private readonly deadlines: TaggedRing[] = [];
   private readonly deadlineEvent: number;
   /** User requests whose client has no answer yet (for Little's law). */
   inSystem = 0;
@@ -253,8 +255,8 @@ export class Requests implements EventHandler {
     const now = this.sim.now;
     while (queue.length > 0) {
       const id = queue.peekId();
-      const live = this.serial[id] === queue.peekSerial() && !(this.flags[id] & CLIENT_DONE);
-      if (live && queue.peekDeadline() > now) break;
+      const live = this.isLive(id, queue.peekTag());
+      if (live && queue.peekTime() > now) break;
       queue.shift();
       if (!live) continue;
       this.fail(id, CAUSE_TIMEOUT);
@@ -262,12 +264,17 @@ export class Requests implements EventHandler {
       if (this.groupKind[group] === GROUP_INTERNAL) this.internalClients[group - this.firstInternalClass].abandoned(id);
       else this.abandonListener?.abandoned(id);
     }
-    if (queue.length > 0) this.sim.scheduleAt(queue.peekDeadline(), this.deadlineEvent, group);
+    if (queue.length > 0) this.sim.scheduleAt(queue.peekTime(), this.deadlineEvent, group);
   }
 
   /** Request slots taken (in flight, or waiting for their server side to end): 0 once everything has ended. */
   inUseSlots(): number {
     return this.capacity - this.freeCount;
+  }
+
+  /** A deadline FIFO's entry still stands for an unanswered request (EntryCheck). */
+  isLive(id: number, serial: number): boolean {
+    return this.serial[id] === serial && !(this.flags[id] & CLIENT_DONE);
   }
 
   /** Slots held by the deadline FIFOs (a memory gauge: it follows requests in flight). */
@@ -283,7 +290,7 @@ export class Requests implements EventHandler {
   private addGroup(timeoutMicros: number, kind: number): number {
     this.timeoutMicros.push(timeoutMicros);
     this.groupKind.push(kind);
-    this.deadlines.push(new DeadlineQueue());
+    this.deadlines.push(new TaggedRing(256));
     return this.deadlines.length - 1;
   }
 
@@ -306,7 +313,7 @@ export class Requests implements EventHandler {
     const queue = this.deadlines[group];
     const deadline = now + this.timeoutMicros[group];
     if (queue.length === 0) this.sim.scheduleAt(deadline, this.deadlineEvent, group);
-    queue.push(id, serial, deadline, this.serial, this.flags);
+    queue.push(id, serial, deadline, this);
     return id;
   }
 
@@ -355,82 +362,4 @@ export class Requests implements EventHandler {
  */
 function throwServerDoneTwice(id: number): never {
   throw new Error(`request ${id}: the server already let go of it (answered, dropped or killed): a request is answered once`);
-}
-
-/** A growable ring of (request id, serial, deadline µs), in deadline order. */
-class DeadlineQueue {
-  private ids = new Int32Array(256);
-  private serials = new Float64Array(256);
-  private times = new Float64Array(256);
-  private head = 0;
-  length = 0;
-
-  /**
-   * Appends a request. A full ring first drops the requests already answered (keeping the
-   * order), and grows only if more than half are still waiting: memory follows the requests
-   * in flight, not arrival rate × timeout.
-   */
-  push(id: number, serial: number, deadline: number, requestSerial: Float64Array, flags: Int32Array): void {
-    if (this.length === this.ids.length) {
-      this.dropAnswered(requestSerial, flags);
-      if (2 * this.length > this.ids.length) this.grow();
-    }
-    const i = (this.head + this.length) & (this.ids.length - 1);
-    this.ids[i] = id;
-    this.serials[i] = serial;
-    this.times[i] = deadline;
-    this.length++;
-  }
-
-  private dropAnswered(requestSerial: Float64Array, flags: Int32Array): void {
-    const mask = this.ids.length - 1;
-    let kept = 0;
-    // Writes trail reads around the ring, so nothing unread is overwritten.
-    for (let k = 0; k < this.length; k++) {
-      const from = (this.head + k) & mask;
-      const id = this.ids[from];
-      if (requestSerial[id] !== this.serials[from] || flags[id] & CLIENT_DONE) continue;
-      const to = (this.head + kept++) & mask;
-      this.ids[to] = id;
-      this.serials[to] = this.serials[from];
-      this.times[to] = this.times[from];
-    }
-    this.length = kept;
-  }
-
-  get capacity(): number {
-    return this.ids.length;
-  }
-
-  peekId(): number {
-    return this.ids[this.head];
-  }
-  peekSerial(): number {
-    return this.serials[this.head];
-  }
-  peekDeadline(): number {
-    return this.times[this.head];
-  }
-
-  shift(): void {
-    this.head = (this.head + 1) & (this.ids.length - 1);
-    this.length--;
-  }
-
-  private grow(): void {
-    const size = this.ids.length * 2;
-    const ids = new Int32Array(size);
-    const serials = new Float64Array(size);
-    const times = new Float64Array(size);
-    for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) & (this.ids.length - 1);
-      ids[k] = this.ids[i];
-      serials[k] = this.serials[i];
-      times[k] = this.times[i];
-    }
-    this.ids = ids;
-    this.serials = serials;
-    this.times = times;
-    this.head = 0;
-  }
 }

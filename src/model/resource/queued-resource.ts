@@ -1,5 +1,6 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
 import type { Requests } from '../requests.js';
+import { TaggedRing, type EntryCheck } from './tagged-ring.js';
 
 /** What `QueuedResource.request` did with a request. */
 export const GRANTED = 0;
@@ -35,16 +36,13 @@ export interface QueuedResourceConfig {
  * construction), so abandonment reaches it wherever it is; its `ticket` tells a live entry
  * from one it left.
  */
-export class QueuedResource implements EventHandler {
+export class QueuedResource implements EventHandler, EntryCheck {
   capacity: number;
   inUse = 0;
   /** Live waiters. */
   waiting = 0;
-  private ids: Int32Array;
-  private tickets: Float64Array;
-  private since: Float64Array;
-  private head = 0;
-  private slots = 0; // occupied ring slots, live or not
+  /** Waiters in order: (request id, ticket, when it began waiting). */
+  private readonly ring: TaggedRing;
   private readonly queueCapacity: number;
   private readonly maxWaitMicros: number;
   private readonly timerEvent: number;
@@ -65,10 +63,7 @@ export class QueuedResource implements EventHandler {
     this.capacity = config.capacity;
     this.queueCapacity = config.queueCapacity;
     this.maxWaitMicros = config.maxWaitMicros;
-    const ring = ringSize(config.queueCapacity);
-    this.ids = new Int32Array(ring);
-    this.tickets = new Float64Array(ring);
-    this.since = new Float64Array(ring);
+    this.ring = new TaggedRing(ringSize(config.queueCapacity));
     this.areaSince = sim.now;
     this.timerEvent = Number.isFinite(config.maxWaitMicros) ? sim.register(this) : -1;
   }
@@ -115,11 +110,11 @@ export class QueuedResource implements EventHandler {
 
   /** Removes and returns the next live waiter, or -1 (for draining a queue). */
   dequeue(): number {
-    while (this.slots > 0) {
-      const id = this.ids[this.head];
-      const live = this.isLive(id, this.tickets[this.head]);
-      this.head = (this.head + 1) & (this.ids.length - 1);
-      this.slots--;
+    const ring = this.ring;
+    while (ring.length > 0) {
+      const id = ring.peekId();
+      const live = this.isLive(id, ring.peekTag());
+      ring.shift();
       if (live) {
         this.accumulate();
         this.waiting--;
@@ -144,12 +139,12 @@ export class QueuedResource implements EventHandler {
   handleEvent(): void {
     this.timerHandle = -1;
     const deadline = this.sim.now - this.maxWaitMicros;
-    while (this.slots > 0) {
-      const id = this.ids[this.head];
-      const live = this.isLive(id, this.tickets[this.head]);
-      if (live && this.since[this.head] > deadline) break;
-      this.head = (this.head + 1) & (this.ids.length - 1);
-      this.slots--;
+    const ring = this.ring;
+    while (ring.length > 0) {
+      const id = ring.peekId();
+      const live = this.isLive(id, ring.peekTag());
+      if (live && ring.peekTime() > deadline) break;
+      ring.shift();
       if (!live) continue;
       this.accumulate();
       this.waiting--;
@@ -167,20 +162,14 @@ export class QueuedResource implements EventHandler {
       this.grants++;
       this.owner.granted(id);
     }
-    if (this.timerEvent >= 0 && this.slots === 0 && this.timerHandle >= 0) {
+    if (this.timerEvent >= 0 && this.ring.length === 0 && this.timerHandle >= 0) {
       this.sim.cancel(this.timerHandle);
       this.timerHandle = -1;
     }
   }
 
   private enqueue(id: number): void {
-    if (this.slots === this.ids.length) this.compact();
-    const slot = (this.head + this.slots) & (this.ids.length - 1);
-    const ticket = this.requests.nextTicket(id);
-    this.ids[slot] = id;
-    this.tickets[slot] = ticket;
-    this.since[slot] = this.sim.now;
-    this.slots++;
+    this.ring.push(id, this.requests.nextTicket(id), this.sim.now, this);
     this.accumulate();
     this.waiting++;
     this.requests.station[id] = this.stationId;
@@ -190,41 +179,12 @@ export class QueuedResource implements EventHandler {
   private armTimer(): void {
     if (this.timerEvent < 0 || this.timerHandle >= 0) return;
     // The head may be a request that left: its slot still marks the earliest possible deadline.
-    if (this.slots > 0) this.timerHandle = this.sim.scheduleAt(Math.max(this.sim.now, this.since[this.head] + this.maxWaitMicros), this.timerEvent);
+    if (this.ring.length > 0) this.timerHandle = this.sim.scheduleAt(Math.max(this.sim.now, this.ring.peekTime() + this.maxWaitMicros), this.timerEvent);
   }
 
-  private isLive(id: number, ticket: number): boolean {
+  /** A ring entry still stands for a request waiting here (EntryCheck). */
+  isLive(id: number, ticket: number): boolean {
     return this.requests.ticket[id] === ticket && this.requests.station[id] === this.stationId;
-  }
-
-  /** A full ring first drops the entries of requests that left; it grows only if most are live. */
-  private compact(): void {
-    const mask = this.ids.length - 1;
-    let kept = 0;
-    for (let k = 0; k < this.slots; k++) {
-      const from = (this.head + k) & mask;
-      if (!this.isLive(this.ids[from], this.tickets[from])) continue;
-      const to = (this.head + kept++) & mask;
-      this.ids[to] = this.ids[from];
-      this.tickets[to] = this.tickets[from];
-      this.since[to] = this.since[from];
-    }
-    this.slots = kept;
-    if (2 * kept <= this.ids.length) return;
-    const size = this.ids.length * 2;
-    const ids = new Int32Array(size);
-    const tickets = new Float64Array(size);
-    const since = new Float64Array(size);
-    for (let k = 0; k < kept; k++) {
-      const i = (this.head + k) & mask;
-      ids[k] = this.ids[i];
-      tickets[k] = this.tickets[i];
-      since[k] = this.since[i];
-    }
-    this.ids = ids;
-    this.tickets = tickets;
-    this.since = since;
-    this.head = 0;
   }
 
   private accumulate(): void {

@@ -15,6 +15,7 @@ import type { Step } from '../../model/path/path-runner.js';
 import type { Service } from '../../model/service/service.js';
 import type { ConnectionPoolSpec, DatabaseSpec } from '../database-schema.js';
 import type { StepSpec } from '../path-schema.js';
+import { averageOf, increaseOf } from './columns.js';
 import type { BuildContext } from './context.js';
 import { buildDistribution } from './distribution.js';
 
@@ -146,16 +147,7 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
   const addColumns = () => {
     for (const db of databases.values()) addDatabaseColumns(ctx, db, names.length > 1 ? `${db.name}_` : '');
     // Time average over the interval, from the pools' occupancy integrals.
-    let lastPending = 0;
-    recorder.addColumn({
-      name: 'pool_pending',
-      sample: (width) => {
-        const total = poolSets.reduce((sum, all) => all.reduce((s, pool) => s + pool.waiters.waitingIntegral(), sum), 0);
-        const average = (total - lastPending) / width;
-        lastPending = total;
-        return average;
-      },
-    });
+    recorder.addColumn({ name: 'pool_pending', sample: averageOf(() => poolSets.reduce((sum, all) => all.reduce((s, pool) => s + pool.waiters.waitingIntegral(), sum), 0)) });
     recorder.addColumn({ name: 'pool_wait_p99_ms', sample: () => poolWaits.quantile(0.99) / 1000 });
     recorder.onRow(() => poolWaits.reset());
   };
@@ -335,24 +327,8 @@ function addDatabaseColumns(ctx: BuildContext, db: BuiltDatabase, prefix: string
   // The worst replica's lag at any moment of the interval (as CloudWatch's Maximum of ReplicaLag).
   recorder.addColumn({ name: `${prefix}replica_lag_ms`, sample: () => streams.reduce((max, s) => Math.max(max, s.takeIntervalMaxLag()), 0) / 1000 });
   const reads = db.reads;
-  let lastReads = 0;
-  let lastStale = 0;
-  recorder.addColumn({
-    name: `${prefix}replica_reads`,
-    sample: () => {
-      const n = reads.replicaReads - lastReads;
-      lastReads = reads.replicaReads;
-      return n;
-    },
-  });
-  recorder.addColumn({
-    name: `${prefix}stale_reads`,
-    sample: () => {
-      const n = reads.staleReads - lastStale;
-      lastStale = reads.staleReads;
-      return n;
-    },
-  });
+  recorder.addColumn({ name: `${prefix}replica_reads`, sample: increaseOf(() => reads.replicaReads) });
+  recorder.addColumn({ name: `${prefix}stale_reads`, sample: increaseOf(() => reads.staleReads) });
 }
 
 /**

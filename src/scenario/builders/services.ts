@@ -6,6 +6,7 @@ import type { Simulation } from '../../engine/index.js';
 import type { PathRunner } from '../../model/path/path-runner.js';
 import type { Requests } from '../../model/requests.js';
 import type { Scenario, ServiceSpec } from '../schema.js';
+import { averageOf } from './columns.js';
 import { buildDistribution } from './distribution.js';
 
 /** Default CPU request when a service states none (Kubernetes has no default; this is ours). */
@@ -84,16 +85,7 @@ export function addServiceColumns(recorder: Recorder, service: Service, meanWork
     },
   });
   // A time average over the interval (from the queues' occupancy integrals), not a sample at its end.
-  let lastQueue = 0;
-  recorder.addColumn({
-    name: `${prefix}queue_length`,
-    sample: (width) => {
-      const total = service.queueIntegral();
-      const average = (total - lastQueue) / width;
-      lastQueue = total;
-      return average;
-    },
-  });
+  recorder.addColumn({ name: `${prefix}queue_length`, sample: averageOf(() => service.queueIntegral()) });
   recorder.addColumn({ name: `${prefix}in_flight`, sample: () => service.outstanding() });
   // What the ready pods could serve if saturated: cores available ÷ mean CPU work per request.
   recorder.addColumn({
