@@ -86,6 +86,8 @@ export class Requests implements EventHandler, EntryCheck {
   conn = new Int32Array(1024);
   /** Log sequence number of the request's latest committed write, 0 if none (read-your-writes on replicas). */
   lastWriteLsn = new Float64Array(1024);
+  /** The key the request is about (a cache's or a shard's lookup), −1 if its class has none; a child carries its parent's. */
+  key = new Int32Array(1024);
   /** CPU work: drawn for the first step at arrival (µs at one full core), then its finish on the CPU's virtual scale. */
   work = new Float64Array(1024);
   /** Arrival number of the request now using this id: tells a recycled id from its predecessor. */
@@ -150,6 +152,7 @@ export class Requests implements EventHandler, EntryCheck {
   arrive(classId: number, op: number, workMicros: number): number {
     const id = this.take(classId, op, workMicros, classId);
     this.parent[id] = -1;
+    this.key[id] = -1;
     if (classId < this.firstInternalClass) {
       this.changeInSystem(1);
       this.outcomes.arrived(classId);
@@ -161,6 +164,7 @@ export class Requests implements EventHandler, EntryCheck {
   arriveChild(parentId: number, op: number, workMicros: number, group: number): number {
     const id = this.take(this.classId[parentId], op, workMicros, group);
     this.parent[id] = parentId;
+    this.key[id] = this.key[parentId];
     return id;
   }
 
@@ -341,6 +345,7 @@ export class Requests implements EventHandler, EntryCheck {
     this.stepWait = f64(this.stepWait);
     this.lastWriteLsn = f64(this.lastWriteLsn);
     this.conn = i32(this.conn);
+    this.key = i32(this.key);
     this.classId = i32(this.classId);
     this.op = i32(this.op);
     this.step = i32(this.step);

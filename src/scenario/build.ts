@@ -15,6 +15,7 @@ import { buildCluster } from './builders/cluster.js';
 import { addCostColumns } from './builders/cost.js';
 import { buildHpas } from './builders/hpa.js';
 import { buildDatabases, type DatabaseView } from './builders/databases.js';
+import { buildKeys } from './builders/keys.js';
 import { buildPaths } from './builders/paths.js';
 import { addServiceColumns, buildServices, serviceStats } from './builders/services.js';
 import { buildTraffic } from './builders/traffic.js';
@@ -76,7 +77,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   const catalog = priceCatalog(scenario);
   const cost = new CostModel(catalog, () => sim.now);
   if (scenario.cost.controlPlane !== 'none') cost.meterControlPlane(scenario.cost.controlPlane);
-  const ctx: BuildContext = { scenario, sim, requests, runner, recorder, log: new DecisionLog(), cost, catalog, services, start: { warm: [], loops: [], traffic: [] } };
+  const ctx: BuildContext = { scenario, sim, requests, runner, recorder, log: new DecisionLog(), cost, catalog, services, keys: buildKeys(scenario, sim), start: { warm: [], loops: [], traffic: [] } };
 
   const stats = serviceStats(services);
   const dataTier = buildDatabases(ctx);

@@ -5,6 +5,7 @@ import { formatDuration } from './units.js';
 import { MAX_CLUSTER_PODS, PODS_LIMIT_TEXT } from './limits.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
+import { keySchema, keysOf, keySpaceName, MAX_KEY_IDS, type KeySpec } from './key-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
 import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
@@ -79,6 +80,7 @@ export const requestClassSchema = z.strictObject({
   cpu: distributionSchema.optional().meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution): shorthand for `path: [{ cpu: … }]`.' }),
   path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external, db. Give `cpu` or `path`.' }),
   service: z.string().optional().meta({ description: 'The service that receives this class (default `traffic.target`).' }),
+  key: keySchema.optional(),
   timeout: timeout().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
   orderValueUsd: z.number().nonnegative().optional().meta({ description: 'Revenue of a successful request of this class (e.g. checkout), for lost-revenue figures.' }),
   conversionRate: fraction()
@@ -325,12 +327,33 @@ export const scenarioSchema = z
       for (const db of Object.keys(service.connectionPools ?? {}))
         if (!(db in (s.databases ?? {}))) ctx.addIssue({ code: 'custom', path: ['services', name, 'connectionPools', db], message: `expected the name of a database (${Object.keys(s.databases ?? {}).join(', ') || 'none defined'})` });
     }
+    checkKeySpaces(s.traffic.classes, ctx);
     const cycle = findCallCycle(s.services);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `calls form a cycle (${cycle.join(' → ')}): a request would call itself without end` });
     const pods = Object.values(s.services).reduce((sum, service) => sum + service.replicas, 0);
     if (names.length > 1 && pods > MAX_CLUSTER_PODS)
       ctx.addIssue({ code: 'custom', path: ['services'], message: `expected at most ${MAX_CLUSTER_PODS} replicas over all services (${PODS_LIMIT_TEXT}), got ${pods}` });
   });
+
+/** Classes sharing a key space agree on its size; all spaces together fit the requests' int32 key ids. */
+function checkKeySpaces(classes: Record<string, { key?: KeySpec }>, ctx: z.core.$RefinementCtx): void {
+  const sizes = new Map<string, { keys: number; className: string }>();
+  let total = 0;
+  for (const [name, c] of Object.entries(classes)) {
+    if (c.key === undefined) continue;
+    const keys = keysOf(c.key);
+    const space = keySpaceName(name, c.key);
+    const known = sizes.get(space);
+    if (known === undefined) {
+      sizes.set(space, { keys, className: name });
+      total += keys;
+    } else if (known.keys !== keys)
+      ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name, 'key', 'popularity'], message: `expected ${known.keys} keys, as class ${known.className} has in key space ${JSON.stringify(space)}, got ${keys}` });
+    const hot = c.key.popularity.hotSet;
+    if (hot && hot.keys < 2) ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name, 'key', 'popularity', 'hotSet', 'keys'], message: 'expected at least 2 keys: a hot set and the rest' });
+  }
+  if (total > MAX_KEY_IDS) ctx.addIssue({ code: 'custom', path: ['traffic', 'classes'], message: `expected at most ${MAX_KEY_IDS.toLocaleString('en-US')} keys over all key spaces, got ${total.toLocaleString('en-US')}` });
+}
 
 type ServicesSpec = Record<string, { operations?: Record<string, { path: StepSpec[] }> }>;
 

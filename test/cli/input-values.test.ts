@@ -280,6 +280,21 @@ describe('accepted means what it says', { timeout: SLOW }, () => {
   });
 });
 
+describe('request keys', { timeout: SLOW }, () => {
+  test('a key count beyond 50 million, a shared key space of two sizes and a hot set without a rest are refused', () => {
+    const zipf = (keys: number, space?: string) => ({ popularity: { zipf: { keys, s: 1 } }, ...(space ? { space } : {}) });
+    expectRefused(run(withValue('traffic.classes.req.key', zipf(60_000_000))), 'traffic.classes.req.key.popularity.zipf.keys: expected at most 50,000,000 keys');
+    const twoClasses = withValue('traffic.classes', {
+      read: { share: 0.9, cpu: '5ms', key: zipf(1000, 'products') },
+      write: { share: 0.1, cpu: '5ms', key: { popularity: { uniform: { keys: 2000 } }, space: 'products' } },
+    });
+    expectRefused(run(twoClasses), 'traffic.classes.write.key.popularity: expected 1000 keys, as class read has in key space "products", got 2000');
+    const hot = withValue('traffic.classes.req.key', { popularity: { hotSet: { keys: 1, hotKeys: '10%', hotShare: '90%' } } });
+    expectRefused(run(hot), 'traffic.classes.req.key.popularity.hotSet.keys: expected at least 2 keys');
+    expect(run(withValue('traffic.classes.req.key', zipf(10_000_000)), ['--quiet']).code).toBe(0);
+  });
+});
+
 describe('the work estimate', { timeout: SLOW }, () => {
   /** A year at 100/s in two strategies: about 6.3 billion requests. */
   function yearLong(): Json {

@@ -1,4 +1,5 @@
 import type { EventHandler, RandomStream, Simulation } from '../../engine/index.js';
+import type { KeyPopularity } from '../keys/popularity.js';
 import type { Requests } from '../requests.js';
 import type { RateCurve } from './rate-curve.js';
 import type { RequestMix } from './request-mix.js';
@@ -8,9 +9,17 @@ export interface RequestSink {
   accept(requestId: number): void;
 }
 
+/** The keys of one class: drawn from its popularity with its own stream, numbered from its key space's first id. */
+export interface ClassKeys {
+  readonly popularity: KeyPopularity;
+  readonly random: RandomStream;
+  /** Id of the key space's key 0 (key spaces are numbered one after another). */
+  readonly firstId: number;
+}
+
 /**
- * Where users' requests enter: each is created on its class's operation (the path it walks)
- * and handed to its class's service.
+ * Where users' requests enter: each is created on its class's operation (the path it walks),
+ * given its key if its class has one, and handed to its class's service.
  */
 export class Entry {
   constructor(
@@ -19,10 +28,16 @@ export class Entry {
     private readonly operations: Int32Array,
     /** First hop of each class. */
     private readonly sinks: readonly RequestSink[],
+    /** Keys of each class, undefined for a class without. */
+    private readonly keys: readonly (ClassKeys | undefined)[],
   ) {}
 
   admit(classId: number, workMicros: number): void {
-    this.sinks[classId].accept(this.requests.arrive(classId, this.operations[classId], workMicros));
+    const requests = this.requests;
+    const id = requests.arrive(classId, this.operations[classId], workMicros);
+    const keys = this.keys[classId];
+    if (keys !== undefined) requests.key[id] = keys.firstId + keys.popularity.draw(keys.random);
+    this.sinks[classId].accept(id);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Requests } from '../../model/requests.js';
 import type { Service } from '../../model/service/service.js';
 import type { PriceCatalog } from '../../catalog/prices.js';
 import type { Scenario } from '../schema.js';
+import type { BuiltKeys } from './keys.js';
 
 /**
  * What every builder shares: the scenario, the kernel, the request columns, the path runner,
@@ -24,6 +25,8 @@ export interface BuildContext {
   readonly cost: CostModel;
   readonly catalog: PriceCatalog;
   readonly services: ReadonlyMap<string, Service>;
+  /** Key spaces, and the keys each class's requests carry (what caches and shards look up). */
+  readonly keys: BuiltKeys;
   /** At time 0, in this order: warm start of what exists before the run, control loops, then traffic. */
   readonly start: { readonly warm: (() => void)[]; readonly loops: (() => void)[]; readonly traffic: (() => void)[] };
 }

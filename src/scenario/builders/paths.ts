@@ -78,7 +78,7 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
     runner.setSteps(operations[i], compile(operations[i], name, classService[i], classPaths[i], true));
   });
   return {
-    entry: new Entry(requests, operations, classService.map((name) => ctx.services.get(name)!)),
+    entry: new Entry(requests, operations, classService.map((name) => ctx.services.get(name)!), ctx.keys.classKeys),
     classService,
     firstCpuWork: classPaths.map((path) => (path[0].cpu !== undefined ? buildDistribution(path[0].cpu) : undefined)),
     timing,
