@@ -187,8 +187,8 @@ function bareMmc(requests: number): number {
 function throughModel(input: Omit<ScenarioInput, 'name' | 'duration' | 'seed' | 'metricsInterval'>, requests: number): number {
   const scenario = scenarioSchema.parse({ name: 'bench', duration: Math.round(requests / MMC_ARRIVALS_PER_S), seed: 1, metricsInterval: '1m', ...input });
   let progressCalls = 0;
-  // Every 16th simulated minute: `rss()` costs a system call, a few percent of the row if called every minute.
-  const sampleSometimes = () => ++progressCalls % 16 === 0 && sampleMemory();
+  // Progress comes every simulated second; `rss()` reads /proc, which every second cost 12% of the row: sample every 16th simulated minute.
+  const sampleSometimes = () => ++progressCalls % 960 === 0 && sampleMemory();
   const start = clock();
   const result = runStrategy('bench', scenario, new Map(), sampleSometimes);
   const seconds = (clock() - start) / 1000;

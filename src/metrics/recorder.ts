@@ -1,6 +1,6 @@
 import type { EventHandler, Simulation } from '../engine/index.js';
 import { FAILURE_CAUSES, type OutcomeListener } from './outcomes.js';
-import { LogHistogram } from './histogram.js';
+import { bucketIndex, LogHistogram } from './histogram.js';
 
 /** A column sampled at the end of every interval (a gauge, or a counter's delta). */
 export interface Column {
@@ -113,8 +113,9 @@ export class Recorder implements OutcomeListener, EventHandler {
   succeeded(classId: number, latencyMicros: number): void {
     this.intervalSucceeded++;
     this.intervalClass[classId].succeeded++;
-    this.intervalHistogram.record(latencyMicros);
-    this.intervalClassHistograms[classId].record(latencyMicros);
+    const bucket = bucketIndex(latencyMicros);
+    this.intervalHistogram.recordInBucket(latencyMicros, bucket);
+    this.intervalClassHistograms[classId].recordInBucket(latencyMicros, bucket);
     this.intervalResponseSum += latencyMicros;
     this.intervalResponses++;
   }
