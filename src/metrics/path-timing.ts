@@ -1,6 +1,7 @@
 import type { Simulation } from '../engine/index.js';
 import { LogHistogram } from './histogram.js';
 import { latencyFigures } from './summary.js';
+import { meanConfidenceInterval } from './stats.js';
 
 /** Percentiles and mean of one time, ms. */
 export interface TimeFigures {
@@ -91,4 +92,35 @@ export class PathTiming {
 function timeFigures(h: LogHistogram): TimeFigures {
   const { mean, p50, p95, p99 } = latencyFigures(h);
   return { mean, p50, p95, p99 };
+}
+
+/** One figure over replications: the mean and its 95% Student-t half-width. */
+export interface FigureAcross {
+  mean: number;
+  halfWidth: number;
+}
+
+export type PathStepAcross = { step: string } & Partial<Record<'time_ms' | 'wait_ms' | 'service_ms', Record<keyof TimeFigures, FigureAcross>>>;
+
+/**
+ * The same path's figures from several replications, as means with 95% half-widths: step by
+ * step and figure by figure (a p99 of the means is not a p99, so each replication's own p99
+ * is averaged). Replications of one scenario have the same steps.
+ */
+export function pathFiguresAcross(replications: readonly PathStepFigures[][]): PathStepAcross[] {
+  const groups = ['time_ms', 'wait_ms', 'service_ms'] as const;
+  const stats = ['mean', 'p50', 'p95', 'p99'] as const;
+  return replications[0].map((first, i) => {
+    const across: PathStepAcross = { step: first.step };
+    for (const group of groups) {
+      if (first[group] === undefined) continue;
+      across[group] = Object.fromEntries(
+        stats.map((stat) => {
+          const { mean, halfWidth } = meanConfidenceInterval(replications.map((r) => r[i][group]![stat]));
+          return [stat, { mean, halfWidth }];
+        }),
+      ) as Record<keyof TimeFigures, FigureAcross>;
+    }
+    return across;
+  });
 }

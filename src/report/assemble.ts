@@ -1,3 +1,4 @@
+import { pathFiguresAcross } from '../metrics/path-timing.js';
 import { spikeResponse } from '../metrics/spike.js';
 import { trafficAnnotations } from '../scenario/annotations.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -57,6 +58,7 @@ export async function assembleOutputs(loaded: LoadedScenario, runs: ReadonlyMap<
                 cost_usd: c.costUsd,
                 lost_revenue_usd: c.lostRevenueUsd,
                 slo: c.slo.map((s) => ({ name: s.name, met_in: s.metIn })),
+                path_by_class: Object.fromEntries(Object.keys(result.summary.byClass).map((cls) => [cls, pathFiguresAcross(results.map((r) => r.summary.byClass[cls].path))])),
               },
             }
           : {}),

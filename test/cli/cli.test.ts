@@ -143,6 +143,11 @@ describe('SLOs, the --check gate and replications', () => {
     expect(summary.replications.n).toBe(3);
     expect(summary.replications.seeds).toEqual([7, '7/r1', '7/r2']);
     expect(summary.replications.p99_ms.halfWidth).toBeGreaterThan(0);
+    // Where the time went, over the replications: the worker wait and each step.
+    const path = Object.values(summary.replications.path_by_class)[0] as { step: string; time_ms?: { p99: { mean: number; halfWidth: number } } }[];
+    expect(path.map((s) => s.step)).toEqual(['worker', 'cpu']);
+    expect(path[1].time_ms!.p99.mean).toBeGreaterThan(0);
+    expect(path[1].time_ms!.p99.halfWidth).toBeGreaterThanOrEqual(0);
     const one = simulate([fixture('small.yaml'), '--replications', '3', '--jobs', '1', '--no-report', '--strategy', 'four']);
     expect(readFileSync(join(one.cwd, 'results', 'small', 'comparison.csv'))).toEqual(readFileSync(join(two.cwd, 'results', 'small', 'comparison.csv')));
     const bad = simulate([fixture('small.yaml'), '--replications', '0']);
