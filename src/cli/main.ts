@@ -15,7 +15,7 @@ import { fileTargetProblem, toCsv, writeFileAtomic } from '../report/files.js';
 import { resultsTargetProblem, writeResults } from '../report/results.js';
 import { formatTable } from '../report/table.js';
 import { assembleOutputs } from '../report/assemble.js';
-import type { Estimate, StrategyComparison } from '../report/comparison.js';
+import { formatRankingLegend, formatRankingTable } from '../report/ranking-table.js';
 import { sloGates } from '../scenario/slo-schema.js';
 import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { expectedWork, formatRequests, WORK_LIMIT_REQUESTS } from '../scenario/estimate.js';
@@ -104,7 +104,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
     const summary = outputs.comparison.map((c) => ({ ...c, seed: byName.get(c.strategy)!.seed, summary: byName.get(c.strategy)!.summary }));
     process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, replications, strategies: summary }, null, 2)}\n`);
   } else if (!options.quiet) {
-    process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${rankingTable(outputs.comparison)}\n\n${verdictLine(outputs.comparison)}\nresults: ${dir}\n`);
+    process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${formatRankingTable(outputs.comparison)}\n\n${formatRankingLegend(outputs.comparison)}results: ${dir}\n`);
   }
 
   if (options.check && slo) {
@@ -221,39 +221,6 @@ function listStrategies(raw: Record<string, unknown>, names: readonly string[]):
   const patches = (raw.strategies ?? {}) as Record<string, unknown>;
   const lines = names.map((name) => `${name}\n  ${JSON.stringify(patches[name] ?? {})}`);
   return `${lines.join('\n')}\n`;
-}
-
-function rankingTable(rows: readonly StrategyComparison[]): string {
-  const n = rows[0]?.replications ?? 1;
-  const fmt = (e: Estimate, digits: number, scale = 1) =>
-    n > 1 && Number.isFinite(e.halfWidth) ? `${formatFigure(e.mean * scale, digits)} ± ${formatFigure(e.halfWidth * scale, digits)}` : e.mean * scale;
-  return formatTable(
-    ['rank', 'strategy', 'slo', 'p99_ms', 'errors_pct', 'cost_usd', 'lost_revenue_usd', 'monthly_usd*', 'peak_pods', 'peak_nodes'],
-    rows.map((r) => [
-      r.rank,
-      `${r.strategy}${r.recommended ? ' ◀ recommended' : ''}`,
-      r.slo.length === 0 ? '–' : r.meetsSlo ? 'met' : `missed ${r.slo.filter((s) => !s.met).length}/${r.slo.length}`,
-      fmt(r.p99Ms, 0),
-      fmt(r.errorRate, 2, 100),
-      fmt(r.costUsd, 2),
-      fmt(r.lostRevenueUsd, 0),
-      r.monthlyCostUsd.mean,
-      r.peakPods.mean,
-      r.peakNodes.mean,
-    ]),
-  );
-}
-
-function formatFigure(x: number, digits: number): string {
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function verdictLine(rows: readonly StrategyComparison[]): string {
-  const recommended = rows.find((r) => r.recommended);
-  const note = '* monthly_usd extrapolates the simulated period to 30 days at the same rate.\n';
-  if (rows.every((r) => r.slo.length === 0)) return `${note}No SLOs in the scenario: ranked by cost, then p99.\n`;
-  if (!recommended) return `${note}No strategy meets every SLO; the closest are ranked first by cost.\n`;
-  return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
 }
 
 async function validate(file: string, options: { allowOutsideFiles?: boolean }): Promise<number> {
