@@ -4,16 +4,17 @@ import { formatTable, wrap } from './table.js';
 /** The terminal is assumed to be this wide; the table wraps its last column to fit. */
 export const TERMINAL_COLUMNS = 120;
 
-const HEADERS = ['rank', 'strategy', 'total_usd', 'infra_usd', 'lost_usd', 'p99_ms', 'errors_%', 'pods', 'nodes', 'slo_missed'] as const;
+const HEADERS = ['rank', 'strategy', 'total', 'infra', 'lost', 'p99_ms', 'err_%', 'pods', 'nodes', 'slo_missed'] as const;
 const ALIGN = ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
 
 /**
- * The ranking as printed after a run: what each strategy costs the business (`total_usd` =
- * infrastructure + lost revenue, the ranking's key) first, then its parts, p99, errors, peak pods
- * and nodes, and the SLOs it missed by short name. Figures are rounded to three significant
- * digits, more where two neighbours in the ranking would otherwise print alike; a figure that does
- * not apply is blank. With replications, `total_usd` carries its 95% half-width (every figure's is
- * in comparison.csv). Fits `TERMINAL_COLUMNS` for strategy names of up to 30 characters.
+ * The ranking as printed after a run: what each strategy costs the business (`total` =
+ * infrastructure + lost revenue, in dollars, the ranking's key) first, then its parts, p99, the
+ * error rate, peak pods and nodes, and the SLOs it missed by short name. Dollars are rounded to
+ * three significant digits, more where two neighbours in the ranking would otherwise print alike;
+ * a figure that does not apply is blank. With replications, `total` carries its 95% half-width
+ * (every figure's is in comparison.csv). Fits `TERMINAL_COLUMNS` for strategy names of up to 30
+ * characters: the last column wraps.
  */
 export function formatRankingTable(rows: readonly StrategyComparison[]): string {
   const replicated = (rows[0]?.replications ?? 1) > 1;
@@ -37,10 +38,10 @@ export function formatRankingTable(rows: readonly StrategyComparison[]): string 
 export function formatRankingLegend(rows: readonly StrategyComparison[]): string {
   const replicated = (rows[0]?.replications ?? 1) > 1;
   const lines = [
-    'total_usd = infra_usd + lost_usd (orders lost with failed requests): what a strategy costs the business.',
-    'Ranked: strategies meeting every SLO first, then by total_usd, then by p99.',
-    ...(replicated ? ["total_usd ± its 95% interval; every figure's interval is in comparison.csv."] : []),
-    'pods, nodes: peaks. Blank: does not apply (lost_usd without a revenue model, nodes without node pools).',
+    'total = infra + lost (revenue of the orders lost with failed requests): what a strategy costs the business.',
+    'Ranked: strategies meeting every SLO first, then by total, then by p99.',
+    ...(replicated ? ["total ± its 95% interval; every figure's interval is in comparison.csv."] : []),
+    'pods, nodes: peaks. Blank: does not apply (lost without a revenue model, nodes without node pools).',
     ...wrap(verdictLine(rows), TERMINAL_COLUMNS),
   ];
   return `${lines.join('\n')}\n`;
@@ -48,8 +49,8 @@ export function formatRankingLegend(rows: readonly StrategyComparison[]): string
 
 function verdictLine(rows: readonly StrategyComparison[]): string {
   const recommended = rows.find((r) => r.recommended);
-  if (rows.every((r) => r.slo.length === 0)) return 'No SLOs in the scenario: ◀ marks the lowest total_usd.';
-  if (!recommended) return 'No strategy meets every SLO: nothing to recommend; ranked by total_usd.';
+  if (rows.every((r) => r.slo.length === 0)) return 'No SLOs in the scenario: ◀ marks the lowest total.';
+  if (!recommended) return 'No strategy meets every SLO: nothing to recommend.';
   const lost = recommended.lostRevenueUsd;
   const cost =
     lost === undefined
@@ -63,7 +64,7 @@ function withHalfWidth(e: Estimate, replicated: boolean, format: (x: number) => 
 }
 
 /**
- * Significant digits for `total_usd`: three, or up to six when fewer would print two neighbours
+ * Significant digits for `total`: three, or up to six when fewer would print two neighbours
  * of the ranking that differ as the same figure (the order must stay visible).
  */
 function distinguishingDigits(rows: readonly StrategyComparison[]): number {

@@ -56,7 +56,7 @@ describe('a run', () => {
   test('writes summary.json and timeseries.csv per strategy, prints the table; byte-identical on a second run', () => {
     const first = simulate([fixture('small.yaml')]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/rank\s+strategy\s+total_usd\s+infra_usd\s+lost_usd\s+p99_ms\s+errors_%\s+pods\s+nodes\s+slo_missed/);
+    expect(first.stdout).toMatch(/rank\s+strategy\s+total\s+infra\s+lost\s+p99_ms\s+err_%\s+pods\s+nodes\s+slo_missed/);
     const dir = join(first.cwd, 'results', 'small');
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['eight', 'four']));
     const csv = readFileSync(join(dir, 'four', 'timeseries.csv'), 'utf8');

@@ -75,9 +75,9 @@ describe('strategy comparison', () => {
     // These columns are as wide as their headers: a cell is what lies under its header.
     const under = (line: string, column: string) => line.slice(header.indexOf(column), header.indexOf(column) + column.length).trim();
     expect(under(lines[2], 'nodes')).toBe('');
-    expect(under(lines[2], 'lost_usd')).toBe('');
+    expect(under(lines[2], 'lost')).toBe('');
     expect(under(lines[3], 'nodes')).toBe('2');
-    expect(under(lines[3], 'lost_usd')).toBe('$0');
+    expect(under(lines[3], 'lost')).toBe('$0');
     expect(under(lines[2], 'slo_missed')).toBe('none');
   });
 
