@@ -131,7 +131,7 @@ describe('runHpaDryRun', () => {
     const result = runHpaDryRun({ hpa: seedsHpa(), samples, initialReplicas: 2 });
     expect(result).toEqual({
       ok: false,
-      issues: [{ path: 'rec.csv: columns', message: "no column for the HPA's spec.metrics[0] (Resource cpu): expected cpu_utilization_pct or cpu_millicores; the columns are queue_length_total" }],
+      issues: [{ path: 'rec.csv: columns', message: "no column for the HPA's spec.metrics[0] (Resource cpu): expected cpu_millicores or cpu_cores or cpu_utilization_pct; the columns are queue_length_total" }],
     });
   });
 
@@ -197,6 +197,10 @@ describe('parseRecordedMetricsCsv', () => {
       ok: true,
       metrics: {
         fileName: 'r.csv',
+        source: 'recorded CSV',
+        timeColumn: 'Timestamp',
+        // The first data row's clock: unix seconds.
+        clock: { kind: 'unix', unit: 's' },
         startUnixSeconds: 1732874400,
         perPod: false,
         metricColumns: ['cpu_utilization_pct', 'qps'],
