@@ -173,7 +173,7 @@ describe('hpa-dryrun', () => {
 });
 
 describe('scenarios shipped with the project', () => {
-  test.each(['black-friday.json', 'viral-spike-50x.json', 'azure-trace-replay.json'])('%s validates', (file) => {
+  test.each(['black-friday.json', 'viral-spike-50x.yaml', 'azure-trace-replay.json'])('%s validates', (file) => {
     const r = simulate(['validate', resolve('scenarios', file)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
