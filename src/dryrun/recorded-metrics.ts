@@ -1,5 +1,6 @@
 /**
- * Recorded metrics for `simulate hpa-dryrun --metrics recorded.csv`.
+ * Recorded metrics for `simulate hpa-dryrun --metrics recorded.csv`: the native CSV (below);
+ * exports.ts reads Prometheus and Grafana exports into the same `RecordedMetrics`.
  *
  * Accepted CSV (a Prometheus export reshaped to one column per metric):
  *
@@ -14,14 +15,16 @@
  *   row is one pod's values at that time (per-pod, as metrics-server serves them).
  * - **Every other column is a metric**, one number per cell (a dot for decimals, exponents allowed):
  *   - `cpu_utilization_pct` — CPU usage in percent of the pod's CPU request;
- *   - `cpu_millicores` — CPU usage [millicores];
+ *   - `cpu_millicores` — CPU usage [millicores]; `cpu_cores` — the same in cores;
  *   - `memory_utilization_pct`, `memory_bytes` — the same for memory;
  *   - any other name — a custom metric value in its own unit (not milli), matched by name to the
  *     HPA's Pods, Object or External metric (e.g. `queue_length_total`, `requests_per_second`).
  * - An empty cell or `NaN` means "no sample" for that metric at that time. Negative values and
  *   other text are errors.
- * - Rows need not be sorted; they are ordered by time (stable). Blank lines and lines whose first
- *   cell starts with `#` are skipped.
+ * - Rows need not be sorted; they are ordered by time (stable). Two rows for the same time (and
+ *   pod) are an error. Blank lines and lines whose first cell starts with `#` are skipped.
+ * - The first data row's time sets the recording's clock (`RecordedMetrics.clock`): the dry run
+ *   gives its decisions in it.
  *
  * Row numbers in errors count CSV records with the header as row 1, so they are line numbers
  * unless a quoted cell spans several lines. Errors are values: `{ path: "recorded.csv: row 7,
