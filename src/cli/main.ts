@@ -9,13 +9,13 @@ import type { StrategyResult } from '../scenario/run.js';
 import type { z } from 'zod';
 import { parseCpuMillicores } from '../scenario/units.js';
 import { duration, period, runDuration } from '../scenario/schema-units.js';
-import { parseRecordedMetricsCsv, runHpaDryRun } from '../dryrun/index.js';
+import { DEFAULT_EXPORT_METRIC, formatInClock, parseMetricsExport, runHpaDryRun } from '../dryrun/index.js';
 import { parseHpaManifest } from '../scenario/hpa-manifest.js';
 import { fileTargetProblem, toCsv, writeFileAtomic } from '../report/files.js';
 import { resultsTargetProblem, writeResults } from '../report/results.js';
 import { formatTable } from '../report/table.js';
 import { assembleOutputs } from '../report/assemble.js';
-import type { Estimate, StrategyComparison } from '../report/comparison.js';
+import { formatRankingLegend, formatRankingTable } from '../report/ranking-table.js';
 import { sloGates } from '../scenario/slo-schema.js';
 import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { expectedWork, formatRequests, WORK_LIMIT_REQUESTS } from '../scenario/estimate.js';
@@ -104,7 +104,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
     const summary = outputs.comparison.map((c) => ({ ...c, seed: byName.get(c.strategy)!.seed, summary: byName.get(c.strategy)!.summary }));
     process.stdout.write(`${JSON.stringify({ scenario: scenario.base.name, replications, strategies: summary }, null, 2)}\n`);
   } else if (!options.quiet) {
-    process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${rankingTable(outputs.comparison)}\n\n${verdictLine(outputs.comparison)}\nresults: ${dir}\n`);
+    process.stdout.write(`\n${scenario.base.name}${replications > 1 ? ` (${replications} replications, mean ± 95% CI)` : ''}\n\n${formatRankingTable(outputs.comparison)}\n\n${formatRankingLegend(outputs.comparison)}results: ${dir}\n`);
   }
 
   if (options.check && slo) {
@@ -223,39 +223,6 @@ function listStrategies(raw: Record<string, unknown>, names: readonly string[]):
   return `${lines.join('\n')}\n`;
 }
 
-function rankingTable(rows: readonly StrategyComparison[]): string {
-  const n = rows[0]?.replications ?? 1;
-  const fmt = (e: Estimate, digits: number, scale = 1) =>
-    n > 1 && Number.isFinite(e.halfWidth) ? `${formatFigure(e.mean * scale, digits)} ± ${formatFigure(e.halfWidth * scale, digits)}` : e.mean * scale;
-  return formatTable(
-    ['rank', 'strategy', 'slo', 'p99_ms', 'errors_pct', 'cost_usd', 'lost_revenue_usd', 'monthly_usd*', 'peak_pods', 'peak_nodes'],
-    rows.map((r) => [
-      r.rank,
-      `${r.strategy}${r.recommended ? ' ◀ recommended' : ''}`,
-      r.slo.length === 0 ? '–' : r.meetsSlo ? 'met' : `missed ${r.slo.filter((s) => !s.met).length}/${r.slo.length}`,
-      fmt(r.p99Ms, 0),
-      fmt(r.errorRate, 2, 100),
-      fmt(r.costUsd, 2),
-      fmt(r.lostRevenueUsd, 0),
-      r.monthlyCostUsd.mean,
-      r.peakPods.mean,
-      r.peakNodes.mean,
-    ]),
-  );
-}
-
-function formatFigure(x: number, digits: number): string {
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function verdictLine(rows: readonly StrategyComparison[]): string {
-  const recommended = rows.find((r) => r.recommended);
-  const note = '* monthly_usd extrapolates the simulated period to 30 days at the same rate.\n';
-  if (rows.every((r) => r.slo.length === 0)) return `${note}No SLOs in the scenario: ranked by cost, then p99.\n`;
-  if (!recommended) return `${note}No strategy meets every SLO; the closest are ranked first by cost.\n`;
-  return `${note}Recommended: ${recommended.strategy} — meets every SLO at the lowest cost ($${formatFigure(recommended.costUsd.mean, 2)}).\n`;
-}
-
 async function validate(file: string, options: { allowOutsideFiles?: boolean }): Promise<number> {
   const loaded = await loadScenarioFile(file, { allowOutsideFiles: options.allowOutsideFiles === true });
   if (!loaded.ok) {
@@ -275,6 +242,9 @@ interface DryRunOptions {
   syncPeriod: string;
   podStartup: string;
   cpuRequest: string;
+  metric: string;
+  load: string;
+  recordedPods?: string;
   out?: string;
   all?: boolean;
 }
@@ -296,8 +266,11 @@ function positiveNumber(value: string, flag: string, integer = false): number {
 async function hpaDryRun(options: DryRunOptions): Promise<number> {
   const outProblem = options.out === undefined ? undefined : fileTargetProblem(options.out);
   if (outProblem) throw new UsageError(`--out: ${outProblem}`);
+  if (options.load !== 'raw' && options.load !== 'constant') throw new UsageError(`--load: expected raw or constant, got ${JSON.stringify(options.load)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_:]*$/.test(options.metric)) throw new UsageError(`--metric: expected a metric column name like cpu_cores, got ${JSON.stringify(options.metric)}`);
+  const recordedPods = options.recordedPods === undefined ? undefined : wholeNumber(options.recordedPods, '--recorded-pods', 1);
   const manifest = parseHpaManifest(readInput(options.hpa, '--hpa'), options.hpa);
-  const recorded = await parseRecordedMetricsCsv(readInput(options.metrics, '--metrics'), options.metrics);
+  const recorded = await parseMetricsExport(readInput(options.metrics, '--metrics'), options.metrics, { metric: options.metric });
   const issues = [...(manifest.ok ? [] : manifest.issues), ...(recorded.ok ? [] : recorded.issues)];
   if (!manifest.ok || !recorded.ok) {
     printIssues(issues);
@@ -314,14 +287,22 @@ async function hpaDryRun(options: DryRunOptions): Promise<number> {
     syncPeriodSeconds,
     podStartupSeconds,
     podCpuRequestMillicores: cpu,
+    load: options.load,
+    ...(recordedPods !== undefined ? { recordedPods } : {}),
   });
   if (!result.ok) {
     printIssues(result.issues);
     return EXIT_BAD_INPUT;
   }
+  const samples = recorded.metrics;
+  const pods = new Set(samples.rows.map((r) => r.pod)).size;
+  process.stderr.write(
+    `${samples.fileName}: read as ${samples.source}${samples.perPod ? `, ${pods} pods` : ', averaged over pods'}, columns ${samples.metricColumns.join(', ')}; load ${options.load}\n`,
+  );
   const rows = options.all ? result.rows : result.rows.filter((r, i) => r.changed || i === 0 || r.reason !== result.rows[i - 1].reason);
-  const columns = ['t_s', 'from', 'to', 'reason', 'message'];
-  const table = rows.map((r) => [r.t_s, r.from, r.to, r.reason, r.message]);
+  // Times in the input's own clock and column name.
+  const columns = [samples.timeColumn, 'from', 'to', 'reason', 'message'];
+  const table = rows.map((r) => [formatInClock(samples.clock, samples.startUnixSeconds ?? 0, r.t_s), r.from, r.to, r.reason, r.message]);
   if (options.out !== undefined) writeFileAtomic(options.out, await toCsv(columns, table));
   process.stdout.write(`${formatTable(columns, table)}\n`);
   return EXIT_OK;
@@ -366,9 +347,15 @@ function program(setExit: (code: number) => void): Command {
     .action(async (file: string, options: { allowOutsideFiles?: boolean }) => setExit(await validate(file, options)));
   cli
     .command('hpa-dryrun')
-    .description('replay recorded metrics (CSV) through the exact HPA algorithm and print the decisions it would have made')
+    .description('replay recorded metrics through the exact HPA algorithm and print the decisions it would have made')
     .requiredOption('--hpa <file>', 'an autoscaling/v2 HorizontalPodAutoscaler manifest (YAML)')
-    .requiredOption('--metrics <file>', 'recorded metrics CSV: timestamp plus a column per metric (e.g. cpu_utilization_pct), optionally a pod column')
+    .requiredOption(
+      '--metrics <file>',
+      'recorded metrics: a Prometheus /api/v1/query_range JSON or its CSV (timestamp, labels, value), a Grafana CSV (Time, a column per pod), or a CSV with timestamp or t_s, optionally pod, and a column per metric',
+    )
+    .option('--metric <name>', 'what the values of a Prometheus or Grafana export are: cpu_cores, cpu_millicores, cpu_utilization_pct, memory_bytes, or a custom metric name', DEFAULT_EXPORT_METRIC)
+    .option('--load <mode>', 'raw: replay each pod\'s recorded value; constant: keep the recorded total load and spread it over the simulated pods', 'raw')
+    .option('--recorded-pods <n>', 'with --load constant and a recording averaged over pods: how many pods it averaged (default --pods)')
     .option('--pods <n>', 'replicas at the start', '1')
     .option('--sync-period <duration>', 'HPA sync period', '15s')
     .option('--pod-startup <duration>', 'time from a scale-up to the new pods being Ready', '0s')

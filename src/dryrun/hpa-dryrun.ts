@@ -2,13 +2,20 @@
  * HPA dry run: replay recorded metrics through the exact HPA policy and a small control loop.
  *
  * The loop, every `syncPeriodSeconds` from the first sample to the last (both included):
- * 1. The world at `now`: the simulated pods, and for each metric the latest recorded value at or
+ * 1. The world at `now`: the simulated pods, and for each metric the latest recorded time at or
  *    before `now` (metrics-server semantics; older than `sampleStalenessSeconds` counts as absent).
- *    An averaged CSV gives every Ready pod the average; a per-pod CSV gives the k-th Ready pod (in
- *    creation order) the k-th recorded pod's value at that time (recorded pods in order of first
- *    appearance), and Ready pods beyond the recording get nothing (→ "missing", as a pod
- *    metrics-server has not scraped yet). A pod's sample carries the recorded row's time and a
- *    window of `metricWindowSeconds`, so the CPU initialization rules see fresh and stale samples.
+ *    With `load: 'raw'` (default) the recorded values are replayed as they are: an averaged
+ *    recording gives every Ready pod the average; a per-pod one gives the k-th Ready pod (in
+ *    creation order) the k-th recorded pod that exists at that time (its first sample at or before
+ *    it, its last at or after; recorded pods in order of first appearance). A recorded pod that
+ *    exists but has no sample at that time, and a Ready pod beyond the recorded ones, get no
+ *    metric: they are "missing", and the policy treats them as upstream does (100% of request on a
+ *    scale-down, 0% on a scale-up, §5.3 of the HPA reference). With `load: 'constant'` the total
+ *    recorded load stays as recorded and is spread evenly over the Ready pods, so each pod's value
+ *    falls as the HPA adds pods: the total is the sum over the recorded pods at that time (a pod
+ *    without a sample counted at the mean of the others), or the average × `recordedPods` for an
+ *    averaged recording. A pod's sample carries the recorded time and a window of
+ *    `metricWindowSeconds`, so the CPU initialization rules see fresh and stale samples.
  * 2. `computeHpaDecision` with the controller memory from the previous sync.
  * 3. The scale is applied at once. New pods are `Pending` (startTime = now) until
  *    `podStartupSeconds` have passed, then `Running` and `Ready` (lastTransitionTime = then).
@@ -49,6 +56,13 @@ export interface HpaDryRunOptions {
   metricWindowSeconds?: number;
   /** A recorded value older than this is no longer served [s], default 300 (Prometheus' lookback). */
   sampleStalenessSeconds?: number;
+  /**
+   * `raw` (default): replay each pod's recorded value. `constant`: keep the recorded total and
+   * spread it over the Ready pods (the what-if "same traffic, this HPA").
+   */
+  load?: 'raw' | 'constant';
+  /** With `load: 'constant'` and an averaged recording: the pods the average was over; default `initialReplicas`. */
+  recordedPods?: number;
   /** Each pod's CPU request [millicores], default 1000: turns cpu_utilization_pct into millicores. */
   podCpuRequestMillicores?: number;
   /** Each pod's memory request [bytes], default 1 GiB. */
@@ -85,16 +99,27 @@ export type HpaDryRunResult = { ok: true; rows: HpaDryRunRow[] } | { ok: false; 
 
 // ---------------------------------------------------------------- metric → column bindings
 
+/** How a resource column's value becomes the policy's amount: % of request, cores, or as is. */
+type ResourceUnit = 'percent' | 'cores' | 'absolute';
+
 type Binding =
-  | { kind: 'resource'; resource: 'cpu' | 'memory'; column: string; percent: boolean }
+  | { kind: 'resource'; resource: 'cpu' | 'memory'; column: string; unit: ResourceUnit }
   | { kind: 'pods'; metricName: string; column: string }
   | { kind: 'object'; metricName: string; describedObject: { kind: string; name: string }; column: string }
   | { kind: 'external'; metricName: string; selector?: LabelSelector; column: string };
 
-const RESOURCE_COLUMNS = {
-  cpu: { absolute: 'cpu_millicores', percent: 'cpu_utilization_pct' },
-  memory: { absolute: 'memory_bytes', percent: 'memory_utilization_pct' },
-} as const;
+/** Per resource, the columns that can feed it, in order of preference. */
+const RESOURCE_COLUMNS: Record<'cpu' | 'memory', readonly (readonly [string, ResourceUnit])[]> = {
+  cpu: [
+    ['cpu_millicores', 'absolute'],
+    ['cpu_cores', 'cores'],
+    ['cpu_utilization_pct', 'percent'],
+  ],
+  memory: [
+    ['memory_bytes', 'absolute'],
+    ['memory_utilization_pct', 'percent'],
+  ],
+};
 
 function bindMetrics(hpa: HorizontalPodAutoscaler, samples: RecordedMetrics): { ok: true; bindings: Binding[] } | { ok: false; issues: CsvIssue[] } {
   const columns = new Set(samples.metricColumns);
@@ -116,10 +141,9 @@ function bindMetrics(hpa: HorizontalPodAutoscaler, samples: RecordedMetrics): { 
           return;
         }
         if (bindings.some((b) => b.kind === 'resource' && b.resource === resource)) return;
-        const names = RESOURCE_COLUMNS[resource];
-        if (columns.has(names.absolute)) bindings.push({ kind: 'resource', resource, column: names.absolute, percent: false });
-        else if (columns.has(names.percent)) bindings.push({ kind: 'resource', resource, column: names.percent, percent: true });
-        else missing(index, `${spec.type} ${resource}`, `${names.percent} or ${names.absolute}`);
+        const found = RESOURCE_COLUMNS[resource].find(([column]) => columns.has(column));
+        if (found) bindings.push({ kind: 'resource', resource, column: found[0], unit: found[1] });
+        else missing(index, `${spec.type} ${resource}`, RESOURCE_COLUMNS[resource].map(([column]) => column).join(' or '));
         return;
       }
       case 'Pods': {
@@ -147,53 +171,87 @@ function bindMetrics(hpa: HorizontalPodAutoscaler, samples: RecordedMetrics): { 
 
 // ---------------------------------------------------------------- recorded values by column
 
-interface ColumnPoint {
-  t_s: number;
-  /** Recorded pods' values at t (per-pod CSV) or one average value (pod undefined). */
-  values: { pod?: string; value: number }[];
+/**
+ * One column's recording: the distinct times it has values at, ascending, and either the
+ * average at each (averaged recording) or each recorded pod's value at each (NaN: no sample),
+ * with the span of times it exists for (its first and last sample).
+ */
+interface ColumnIndex {
+  times: number[];
+  average?: number[];
+  pods?: { values: Float64Array; first: number; last: number }[];
 }
 
-/** Per column: the times it has values, ascending, with every value recorded at that time. */
-function indexColumns(samples: RecordedMetrics): Map<string, ColumnPoint[]> {
-  const podOrder = new Map<string, number>();
-  for (const row of samples.rows) if (row.pod !== undefined && !podOrder.has(row.pod)) podOrder.set(row.pod, podOrder.size);
-  const index = new Map<string, ColumnPoint[]>();
+function indexColumns(samples: RecordedMetrics): Map<string, ColumnIndex> {
+  const index = new Map<string, ColumnIndex>();
   for (const column of samples.metricColumns) {
-    const points: ColumnPoint[] = [];
-    for (const row of samples.rows) {
-      const value = row.values[column];
-      if (value === undefined) continue;
-      const last = points[points.length - 1];
-      if (last !== undefined && last.t_s === row.t_s) {
-        // Averaged CSV: a later row at the same time overrides; per-pod: one more pod.
-        if (samples.perPod) last.values.push({ pod: row.pod, value });
-        else last.values = [{ value }];
-      } else {
-        points.push({ t_s: row.t_s, values: [{ ...(row.pod !== undefined ? { pod: row.pod } : {}), value }] });
-      }
+    const rows = samples.rows.filter((row) => row.values[column] !== undefined);
+    const times: number[] = [];
+    for (const row of rows) if (times[times.length - 1] !== row.t_s) times.push(row.t_s);
+    if (!samples.perPod) {
+      index.set(column, { times, average: rows.map((row) => row.values[column]) });
+      continue;
     }
-    for (const point of points) point.values.sort((a, b) => (podOrder.get(a.pod ?? '') ?? 0) - (podOrder.get(b.pod ?? '') ?? 0));
-    index.set(column, points);
+    const podOrder = new Map<string, number>();
+    const pods: NonNullable<ColumnIndex['pods']> = [];
+    let at = -1;
+    let lastTime = NaN;
+    for (const row of rows) {
+      if (row.t_s !== lastTime) {
+        at++;
+        lastTime = row.t_s;
+      }
+      let k = podOrder.get(row.pod!);
+      if (k === undefined) {
+        k = pods.length;
+        podOrder.set(row.pod!, k);
+        pods.push({ values: new Float64Array(times.length).fill(NaN), first: at, last: at });
+      }
+      pods[k].values[at] = row.values[column];
+      pods[k].last = at;
+    }
+    index.set(column, { times, pods });
   }
   return index;
 }
 
-/** The last point at or before `now`, unless it is staler than the limit. */
-function latestPoint(points: readonly ColumnPoint[], now: number, stalenessSeconds: number): ColumnPoint | undefined {
+/** Index of the last time at or before `now`, unless it is staler than the limit; -1 when none. */
+function latestTime(times: readonly number[], now: number, stalenessSeconds: number): number {
   let lo = 0;
-  let hi = points.length - 1;
+  let hi = times.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (points[mid].t_s <= now) {
+    if (times[mid] <= now) {
       found = mid;
       lo = mid + 1;
     } else {
       hi = mid - 1;
     }
   }
-  if (found < 0 || now - points[found].t_s > stalenessSeconds) return undefined;
-  return points[found];
+  return found < 0 || now - times[found] > stalenessSeconds ? -1 : found;
+}
+
+/**
+ * The values the Ready pods get at time index `at`: per Ready pod (undefined: missing), or for
+ * object and external metrics the one recorded value (the mean over the recorded pods).
+ */
+function valuesAt(column: ColumnIndex, at: number, readyCount: number, load: 'raw' | 'constant', recordedPods: number): { perPod: (number | undefined)[]; mean: number } {
+  if (column.average !== undefined) {
+    const value = column.average[at];
+    // An average over recordedPods pods: constant load spreads their total over the Ready ones.
+    const each = load === 'constant' && readyCount > 0 ? (value * recordedPods) / readyCount : value;
+    return { perPod: new Array<number>(readyCount).fill(each), mean: value };
+  }
+  const existing = column.pods!.filter((pod) => pod.first <= at && at <= pod.last).map((pod) => pod.values[at]);
+  const present = existing.filter((v) => !Number.isNaN(v));
+  const mean = present.reduce((sum, v) => sum + v, 0) / present.length;
+  if (load === 'constant') {
+    // A pod without a sample carried its share too: count it at the mean of the others.
+    const each = readyCount > 0 ? (mean * existing.length) / readyCount : 0;
+    return { perPod: new Array<number>(readyCount).fill(each), mean };
+  }
+  return { perPod: Array.from({ length: readyCount }, (_, k) => (k < existing.length && !Number.isNaN(existing[k]) ? existing[k] : undefined)), mean };
 }
 
 /** Removes float noise (142.3 × 10 = 1423.0000000000002) before the policy rounds up like MilliValue(). */
@@ -221,6 +279,7 @@ function validateOptions(options: HpaDryRunOptions): CsvIssue[] {
   check('sampleStalenessSeconds', options.sampleStalenessSeconds, (v) => v >= 0, 'a number of seconds ≥ 0');
   check('podCpuRequestMillicores', options.podCpuRequestMillicores, (v) => v > 0, 'millicores > 0');
   check('podMemoryRequestBytes', options.podMemoryRequestBytes, (v) => v > 0, 'bytes > 0');
+  check('recordedPods', options.recordedPods, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
   return issues;
 }
 
@@ -239,6 +298,8 @@ export function runHpaDryRun(options: HpaDryRunOptions): HpaDryRunResult {
   const stalenessSeconds = options.sampleStalenessSeconds ?? 300;
   const cpuRequest = options.podCpuRequestMillicores ?? 1000;
   const memoryRequest = options.podMemoryRequestBytes ?? 1024 ** 3;
+  const load = options.load ?? 'raw';
+  const recordedPods = options.recordedPods ?? Math.max(1, options.initialReplicas);
   const start = options.startSeconds ?? samples.rows[0].t_s;
   const end = options.endSeconds ?? samples.rows[samples.rows.length - 1].t_s;
   // ContainerResource metrics name a container; give the simulated pods that container.
@@ -269,7 +330,7 @@ export function runHpaDryRun(options: HpaDryRunOptions): HpaDryRunResult {
       };
     });
 
-    const metrics = snapshotAt(now, ready, bound.bindings, columns, { stalenessSeconds, windowSeconds, cpuRequest, memoryRequest, containerName });
+    const metrics = snapshotAt(now, ready, bound.bindings, columns, { stalenessSeconds, windowSeconds, cpuRequest, memoryRequest, containerName, load, recordedPods });
     const decision = computeHpaDecision({ hpa, currentReplicas: replicas, statusReplicas: pods.length, pods: podObjects, metrics, ...(state ? { state } : {}), now, ...(options.config ? { config: options.config } : {}) });
     rows.push({
       t_s: now,
@@ -304,50 +365,57 @@ interface SnapshotSettings {
   cpuRequest: number;
   memoryRequest: number;
   containerName: string;
+  load: 'raw' | 'constant';
+  recordedPods: number;
+}
+
+/** A resource column's value → the policy's amount (millicores or bytes). */
+function resourceAmount(value: number, unit: ResourceUnit, request: number): number {
+  if (unit === 'percent') return (value * request) / 100;
+  if (unit === 'cores') return value * 1000;
+  return value;
 }
 
 /** What the metrics APIs would serve at `now`. */
-function snapshotAt(now: number, ready: readonly SimPod[], bindings: readonly Binding[], columns: Map<string, ColumnPoint[]>, settings: SnapshotSettings): HpaMetricsSnapshot {
-  /** Value for the k-th ready pod: the average for an averaged CSV, else the k-th recorded pod. */
-  const perPodValue = (point: ColumnPoint, k: number): number | undefined => (point.values[0].pod === undefined ? point.values[0].value : point.values[k]?.value);
-  const meanValue = (point: ColumnPoint): number => point.values.reduce((sum, v) => sum + v.value, 0) / point.values.length;
-
+function snapshotAt(now: number, ready: readonly SimPod[], bindings: readonly Binding[], columns: Map<string, ColumnIndex>, settings: SnapshotSettings): HpaMetricsSnapshot {
   const resource: Record<string, PodResourceMetrics> = {};
   const podsMetrics: Record<string, Record<string, number>> = {};
   const object: ObjectMetricSample[] = [];
   const external: ExternalMetricSample[] = [];
 
   for (const binding of bindings) {
-    const point = latestPoint(columns.get(binding.column) ?? [], now, settings.stalenessSeconds);
-    if (point === undefined) continue;
+    const column = columns.get(binding.column);
+    const at = column === undefined ? -1 : latestTime(column.times, now, settings.stalenessSeconds);
+    if (column === undefined || at < 0) continue;
+    const sampledAt = column.times[at];
+    const { perPod, mean } = valuesAt(column, at, ready.length, settings.load, settings.recordedPods);
     switch (binding.kind) {
       case 'resource': {
         const request = binding.resource === 'cpu' ? settings.cpuRequest : settings.memoryRequest;
         ready.forEach((pod, k) => {
-          const recorded = perPodValue(point, k);
+          const recorded = perPod[k];
           if (recorded === undefined) return;
-          const amount = snap(binding.percent ? (recorded * request) / 100 : recorded);
-          const entry = (resource[pod.name] ??= { timestamp: point.t_s, windowSeconds: settings.windowSeconds, containers: { [settings.containerName]: {} } });
+          const entry = (resource[pod.name] ??= { timestamp: sampledAt, windowSeconds: settings.windowSeconds, containers: { [settings.containerName]: {} } });
           // metrics-server stamps a pod with its earliest container sample.
-          entry.timestamp = Math.min(entry.timestamp, point.t_s);
-          (entry.containers[settings.containerName] as Record<string, number>)[binding.resource] = amount;
+          entry.timestamp = Math.min(entry.timestamp, sampledAt);
+          (entry.containers[settings.containerName] as Record<string, number>)[binding.resource] = snap(resourceAmount(recorded, binding.unit, request));
         });
         break;
       }
       case 'pods': {
         const values: Record<string, number> = {};
         ready.forEach((pod, k) => {
-          const recorded = perPodValue(point, k);
+          const recorded = perPod[k];
           if (recorded !== undefined) values[pod.name] = snap(recorded * 1000);
         });
         podsMetrics[binding.metricName] = values;
         break;
       }
       case 'object':
-        object.push({ describedObject: binding.describedObject, metricName: binding.metricName, valueMilli: snap(meanValue(point) * 1000) });
+        object.push({ describedObject: binding.describedObject, metricName: binding.metricName, valueMilli: snap(mean * 1000) });
         break;
       case 'external':
-        external.push({ metricName: binding.metricName, ...(binding.selector ? { selector: binding.selector } : {}), valuesMilli: [snap(meanValue(point) * 1000)] });
+        external.push({ metricName: binding.metricName, ...(binding.selector ? { selector: binding.selector } : {}), valuesMilli: [snap(mean * 1000)] });
         break;
     }
   }

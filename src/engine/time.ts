@@ -33,3 +33,15 @@ export function formatDuration(micros: number): string {
   if (seconds > 0) parts.push(`${+seconds.toFixed(3)}s`);
   return parts.join('');
 }
+
+/**
+ * The clock time of a simulated second, given the clock time at t = 0 in seconds after midnight:
+ * "14:03:10", and "day 2 00:10:00" past the first midnight. For messages a person reads.
+ */
+export function formatClock(t_s: number, clockStartS: number): string {
+  const total = Math.floor(t_s + clockStartS);
+  const day = Math.floor(total / 86400);
+  const s = total - day * 86400;
+  const pad = (x: number) => String(x).padStart(2, '0');
+  return `${day > 0 ? `day ${day + 1} ` : ''}${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}

@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/time.js';
+import { formatClock, formatDuration } from '../engine/time.js';
 import { bucketIndex, HISTOGRAM_BUCKETS, quantileOfCounts, type LogHistogram } from './histogram.js';
 
 /**
@@ -48,6 +48,8 @@ export function validateSloAgainstInterval(slo: SloSpec, intervalMicros: number)
 export interface SloVerdict {
   /** "p99 < 500 ms in every 5m window", "error rate < 1% over the run", "availability ≥ 99.9% over the run". */
   name: string;
+  /** The objective in a word, for tables: "p99", "p95/5m", "errors", "errors/5m", "availability". */
+  short: string;
   met: boolean;
   /** The run's value, or the worst window's; NaN when there was nothing to measure (then met). */
   measured: number;
@@ -57,7 +59,7 @@ export interface SloVerdict {
   missedBy: number;
   /** End of the worst window, seconds from the start (windowed objectives only). */
   worstWindowEndS?: number;
-  /** "missed by 1,240 ms (p99 1,740 ms); worst window ended at t=50,430 s". */
+  /** "missed by 1,240 ms (p99 1,740 ms); worst window ended at 14:00:30" (clock time, see `clockStart`). */
   detail: string;
 }
 
@@ -285,9 +287,11 @@ export class SloTracker {
   private readonly errorWorst: Worst = { value: -Infinity, endMicros: NaN };
   private lastEndMicros = 0;
 
+  /** `clockStartS`: the clock time at t = 0, seconds after midnight, for the worst window's time in `detail`. */
   constructor(
     readonly slo: SloSpec,
     readonly intervalMicros: number,
+    private readonly clockStartS = 0,
   ) {
     const problems = validateSloAgainstInterval(slo, intervalMicros);
     if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -333,36 +337,41 @@ export class SloTracker {
   /** The verdicts, in the block's order: latency objectives, error rate, availability. */
   verdicts(runHistogram: LogHistogram, totals: SloTotals): SloVerdict[] {
     const verdicts: SloVerdict[] = [];
+    const clockStartS = this.clockStartS;
     (this.slo.latency ?? []).forEach((objective, index) => {
       const thresholdMs = objective.below / 1000;
+      const what = objective.percentile;
       if (objective.window === undefined) {
-        const name = `${objective.percentile} < ${ms(thresholdMs)} over the run`;
-        verdicts.push(judgeAbove(name, runHistogram.quantile(objective.quantile) / 1000, thresholdMs, 'ms', undefined, objective.percentile, false));
+        const name = `${what} < ${ms(thresholdMs)} over the run`;
+        verdicts.push(judgeAbove({ name, short: what, what, unit: 'ms', threshold: thresholdMs, clockStartS }, runHistogram.quantile(objective.quantile) / 1000, undefined, false));
         return;
       }
       const w = this.windowedLatency.find((x) => x.index === index)!;
-      const name = `${objective.percentile} < ${ms(thresholdMs)} in every ${formatDuration(objective.window)} window`;
+      const window = formatDuration(objective.window);
+      const spec: Objective = { name: `${what} < ${ms(thresholdMs)} in every ${window} window`, short: `${what}/${window}`, what, unit: 'ms', threshold: thresholdMs, clockStartS };
       if (w.rolling.full) {
         const worst = w.worst.value === -Infinity ? NaN : w.worst.value / 1000;
-        verdicts.push(judgeAbove(name, worst, thresholdMs, 'ms', w.worst.endMicros, objective.percentile, false));
+        verdicts.push(judgeAbove(spec, worst, w.worst.endMicros, false));
       } else {
         // The run is shorter than the window: the window holds the whole run.
-        verdicts.push(judgeAbove(name, w.rolling.quantile(w.quantile) / 1000, thresholdMs, 'ms', this.lastEndMicros, objective.percentile, true));
+        verdicts.push(judgeAbove(spec, w.rolling.quantile(w.quantile) / 1000, this.lastEndMicros, true));
       }
     });
     const errorRate = this.slo.errorRate;
     if (errorRate !== undefined) {
+      const objective = { what: 'error rate', unit: 'ratio' as const, threshold: errorRate.below, clockStartS };
       if (errorRate.window === undefined) {
         const rate = totals.arrivals === 0 ? NaN : totals.failures / totals.arrivals;
-        verdicts.push(judgeAbove(`error rate < ${percent(errorRate.below)} over the run`, rate, errorRate.below, 'ratio', undefined, 'error rate', false));
+        verdicts.push(judgeAbove({ ...objective, name: `error rate < ${percent(errorRate.below)} over the run`, short: 'errors' }, rate, undefined, false));
       } else {
-        const name = `error rate < ${percent(errorRate.below)} in every ${formatDuration(errorRate.window)} window`;
+        const window = formatDuration(errorRate.window);
+        const spec: Objective = { ...objective, name: `error rate < ${percent(errorRate.below)} in every ${window} window`, short: `errors/${window}` };
         const rolling = this.errorRolling!;
         if (rolling.full) {
           const worst = this.errorWorst.value === -Infinity ? NaN : this.errorWorst.value;
-          verdicts.push(judgeAbove(name, worst, errorRate.below, 'ratio', this.errorWorst.endMicros, 'error rate', false));
+          verdicts.push(judgeAbove(spec, worst, this.errorWorst.endMicros, false));
         } else {
-          verdicts.push(judgeAbove(name, rolling.rate(), errorRate.below, 'ratio', this.lastEndMicros, 'error rate', true));
+          verdicts.push(judgeAbove(spec, rolling.rate(), this.lastEndMicros, true));
         }
       }
     }
@@ -375,6 +384,7 @@ export class SloTracker {
       const missedBy = met ? 0 : availability.atLeast - measured;
       verdicts.push({
         name,
+        short: 'availability',
         met,
         measured,
         threshold: availability.atLeast,
@@ -387,22 +397,27 @@ export class SloTracker {
   }
 }
 
-/** An objective "measured < threshold": NaN (nothing measured) counts as met. */
-function judgeAbove(
-  name: string,
-  measured: number,
-  threshold: number,
-  unit: 'ms' | 'ratio',
-  worstEndMicros: number | undefined,
-  what: string,
-  wholeRunAsWindow: boolean,
-): SloVerdict {
+/** An objective "measured < threshold", as named in verdicts. */
+interface Objective {
+  name: string;
+  short: string;
+  /** The measured figure's name in the detail line: "p99", "error rate". */
+  what: string;
+  unit: 'ms' | 'ratio';
+  threshold: number;
+  /** Clock time at t = 0 [s after midnight]: the worst window's end is given as a clock time. */
+  clockStartS: number;
+}
+
+/** Judges `measured < threshold`: NaN (nothing measured) counts as met. */
+function judgeAbove(objective: Objective, measured: number, worstEndMicros: number | undefined, wholeRunAsWindow: boolean): SloVerdict {
+  const { name, short, what, unit, threshold } = objective;
   const windowed = worstEndMicros !== undefined;
   const worstWindowEndS = windowed && Number.isFinite(worstEndMicros) && !Number.isNaN(measured) ? worstEndMicros / 1e6 : undefined;
   const met = Number.isNaN(measured) || measured < threshold;
   const missedBy = met ? 0 : measured - threshold;
   const show = (x: number) => (unit === 'ms' ? ms(x) : percent(x));
-  const at = worstWindowEndS === undefined ? '' : `t=${seconds(worstWindowEndS)}`;
+  const at = worstWindowEndS === undefined ? '' : formatClock(worstWindowEndS, objective.clockStartS);
   let detail: string;
   if (Number.isNaN(measured)) detail = unit === 'ms' ? 'no successful requests to measure (met)' : 'no requests to measure (met)';
   else {
@@ -411,7 +426,7 @@ function judgeAbove(
     if (wholeRunAsWindow) detail += `; run shorter than the window, judged as one window ending at ${at}`;
     else if (at !== '') detail += met ? ` in the worst window, which ended at ${at}` : `; worst window ended at ${at}`;
   }
-  const verdict: SloVerdict = { name, met, measured, threshold, unit, missedBy, detail };
+  const verdict: SloVerdict = { name, short, met, measured, threshold, unit, missedBy, detail };
   if (worstWindowEndS !== undefined) verdict.worstWindowEndS = worstWindowEndS;
   return verdict;
 }
@@ -441,8 +456,4 @@ function points(r: number): string {
   const p = r * 100;
   if (p !== 0 && Math.abs(p) < 0.001) return `${+p.toPrecision(2)} percentage points`;
   return `${grouped(p, 3)} percentage points`;
-}
-
-function seconds(s: number): string {
-  return `${grouped(s, 3)} s`;
 }

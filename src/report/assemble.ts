@@ -30,7 +30,8 @@ export interface ScenarioOutputs {
 export async function assembleOutputs(loaded: LoadedScenario, runs: ReadonlyMap<string, readonly StrategyResult[]>): Promise<ScenarioOutputs> {
   const base = loaded.base;
   const p99ThresholdMs = p99Threshold(base);
-  const comparison = compareStrategies(runs, (r) => r.summary.slo);
+  const revenueModel = new Map(loaded.strategies.map((s) => [s.name, Object.values(s.scenario.traffic.classes).some((c) => (c.orderValueUsd ?? 0) * c.conversionRate > 0)]));
+  const comparison = compareStrategies(runs, (r) => r.summary.slo, (strategy) => revenueModel.get(strategy) ?? false);
   const byName = new Map(comparison.map((c) => [c.strategy, c]));
   const annotations = trafficAnnotations(base);
 
@@ -84,7 +85,7 @@ export async function assembleOutputs(loaded: LoadedScenario, runs: ReadonlyMap<
         timeseries: result.timeseries,
         decisions: result.decisions,
         timeline: timelineOf.get(c.strategy)!,
-        headline: { p99Ms: c.p99Ms, errorRate: c.errorRate, costUsd: c.costUsd, lostRevenueUsd: c.lostRevenueUsd },
+        headline: { p99Ms: c.p99Ms, errorRate: c.errorRate, costUsd: c.costUsd, lostRevenueUsd: c.lostRevenueUsd ?? { mean: 0, halfWidth: NaN } },
         slo: c.slo.map((s) => ({ name: s.name, met: s.met, detail: s.detail })),
         meetsSlo: c.meetsSlo,
       };

@@ -9,6 +9,8 @@ export interface Estimate {
 
 export interface SloOutcome {
   name: string;
+  /** "p99", "p95/5m", "errors", "availability": for tables. */
+  short: string;
   /** Met in every replication. */
   met: boolean;
   /** Replications that met it, of `replications`. */
@@ -26,26 +28,39 @@ export interface StrategyComparison {
   slo: SloOutcome[];
   p99Ms: Estimate;
   errorRate: Estimate;
+  /** Infrastructure. */
   costUsd: Estimate;
-  lostRevenueUsd: Estimate;
+  /** Infrastructure plus lost revenue: what the strategy costs the business, the ranking's key. */
+  businessCostUsd: Estimate;
+  /** Undefined without a revenue model (no class with an `orderValueUsd`). */
+  lostRevenueUsd?: Estimate;
   monthlyCostUsd: Estimate;
   peakPods: Estimate;
-  peakNodes: Estimate;
+  /** Undefined without node pools (pods on Fargate). */
+  peakNodes?: Estimate;
 }
 
 /** The SLO verdicts a run carries (see metrics/slo.ts); none when the scenario has no `slo`. */
 export interface SloVerdictLike {
   name: string;
+  short: string;
   met: boolean;
   detail: string;
 }
 
 /**
- * Ranks strategies: those meeting every SLO first, then the cheapest (mean cost), then the
- * lowest p99. The recommended strategy is the first one that meets every SLO; there is none
- * when no strategy does. `runs` holds each strategy's replications (all the same length).
+ * Ranks strategies: those meeting every SLO first, then by what they cost the business (mean
+ * infrastructure + lost revenue: a strategy that saves on nodes and loses checkouts is not
+ * cheap), then the lowest p99. The recommended strategy is the first one that meets every SLO;
+ * there is none when no strategy does. `runs` holds each strategy's replications (all the same
+ * length); `hasRevenueModel` says whether a strategy's scenario values any request (without one,
+ * lost revenue does not apply rather than being 0).
  */
-export function compareStrategies(runs: ReadonlyMap<string, readonly StrategyResult[]>, sloOf: (r: StrategyResult) => readonly SloVerdictLike[]): StrategyComparison[] {
+export function compareStrategies(
+  runs: ReadonlyMap<string, readonly StrategyResult[]>,
+  sloOf: (r: StrategyResult) => readonly SloVerdictLike[],
+  hasRevenueModel: (strategy: string) => boolean = () => true,
+): StrategyComparison[] {
   const rows: StrategyComparison[] = [];
   for (const [strategy, results] of runs) {
     const estimate = (f: (r: StrategyResult) => number): Estimate => {
@@ -55,7 +70,7 @@ export function compareStrategies(runs: ReadonlyMap<string, readonly StrategyRes
     const verdicts = results.map(sloOf);
     const slo = verdicts[0].map((v, i) => {
       const metIn = verdicts.filter((vs) => vs[i].met).length;
-      return { name: v.name, met: metIn === results.length, metIn, detail: v.detail };
+      return { name: v.name, short: v.short, met: metIn === results.length, metIn, detail: v.detail };
     });
     rows.push({
       strategy,
@@ -67,21 +82,31 @@ export function compareStrategies(runs: ReadonlyMap<string, readonly StrategyRes
       p99Ms: estimate((r) => r.summary.latency_ms.p99),
       errorRate: estimate((r) => r.summary.errorRate),
       costUsd: estimate((r) => r.summary.cost.totalUsd),
-      lostRevenueUsd: estimate((r) => r.summary.cost.lostRevenueUsd),
+      businessCostUsd: estimate((r) => r.summary.cost.totalUsd + r.summary.cost.lostRevenueUsd),
+      ...(hasRevenueModel(strategy) ? { lostRevenueUsd: estimate((r) => r.summary.cost.lostRevenueUsd) } : {}),
       monthlyCostUsd: estimate((r) => r.summary.cost.monthlyExtrapolationUsd),
       peakPods: estimate((r) => r.summary.peakPodsReady),
-      peakNodes: estimate((r) => r.summary.peakNodes),
+      // Without node pools there is no nodes_ready column: pods run on Fargate.
+      ...(results[0].timeseries.columns.includes('nodes_ready') ? { peakNodes: estimate((r) => r.summary.peakNodes) } : {}),
     });
   }
-  rows.sort((a, b) => Number(b.meetsSlo) - Number(a.meetsSlo) || a.costUsd.mean - b.costUsd.mean || a.p99Ms.mean - b.p99Ms.mean || a.strategy.localeCompare(b.strategy));
+  rows.sort(
+    (a, b) =>
+      Number(b.meetsSlo) - Number(a.meetsSlo) || a.businessCostUsd.mean - b.businessCostUsd.mean || a.p99Ms.mean - b.p99Ms.mean || a.strategy.localeCompare(b.strategy),
+  );
   rows.forEach((row, i) => (row.rank = i + 1));
   if (rows.length > 0 && rows[0].meetsSlo) rows[0].recommended = true;
   return rows;
 }
 
-/** comparison.csv: one row per strategy, ranked; `_ci95` columns are 95% half-widths (empty with one replication). */
+/**
+ * comparison.csv: one row per strategy, ranked; `_ci95` columns are 95% half-widths (empty with one
+ * replication); a figure that does not apply (lost revenue without a revenue model, peak nodes
+ * without node pools) is an empty cell, never 0. `slo_missed` lists the short names (`p99; errors`).
+ */
 export function comparisonTable(rows: readonly StrategyComparison[]): { columns: string[]; rows: (string | number)[][] } {
-  const figures: [string, (r: StrategyComparison) => Estimate][] = [
+  const figures: [string, (r: StrategyComparison) => Estimate | undefined][] = [
+    ['business_cost_usd', (r) => r.businessCostUsd],
     ['p99_ms', (r) => r.p99Ms],
     ['error_rate', (r) => r.errorRate],
     ['cost_usd', (r) => r.costUsd],
@@ -98,10 +123,11 @@ export function comparisonTable(rows: readonly StrategyComparison[]): { columns:
       r.strategy,
       r.recommended ? 'yes' : '',
       r.slo.length === 0 ? '' : r.meetsSlo ? 'yes' : 'no',
-      r.slo.filter((s) => !s.met).map((s) => s.name).join('; '),
+      r.slo.filter((s) => !s.met).map((s) => s.short).join('; '),
       r.replications,
       ...figures.flatMap(([, f]) => {
         const e = f(r);
+        if (e === undefined) return ['', ''];
         return [e.mean, Number.isFinite(e.halfWidth) ? e.halfWidth : ''];
       }),
     ]),

@@ -13,6 +13,7 @@
 import { parseAllDocuments, LineCounter, type Document } from 'yaml';
 import { z } from 'zod';
 import type { HorizontalPodAutoscaler, MetricTarget } from '../policy/hpa/index.js';
+import { applyMergePatch } from './merge-patch.js';
 import { parseCpuMillicores, parseMemoryBytes } from './units.js';
 
 // ---------------------------------------------------------------- Kubernetes quantities
@@ -300,6 +301,11 @@ void _outputIsPolicyHpa;
 export interface ManifestIssue {
   path: string;
   message: string;
+  /**
+   * Set when the offending value comes from `ParseHpaOptions.patch`: where it is in the manifest (the
+   * unknown key itself for an unknown field); `path` is then relative to the manifest, without the file.
+   */
+  patched?: readonly PropertyKey[];
 }
 
 export type ParseHpaManifestResult = { ok: true; hpa: HorizontalPodAutoscalerManifest; note?: string } | { ok: false; issues: ManifestIssue[] };
@@ -309,6 +315,22 @@ export interface ParseHpaOptions {
   target?: string;
   /** Checks of the parsed HPA; their paths get the file prefix and a line number like the schema's. */
   check?: (hpa: HorizontalPodAutoscalerManifest) => { path: readonly PropertyKey[]; message: string }[];
+  /**
+   * An RFC 7396 merge patch applied to the chosen HPA before it is validated (a scenario's
+   * `{ file, spec: { maxReplicas: 200 } }`). Problems with a value the patch set are reported
+   * with `patched`, the value's path, and no file prefix or line: the caller knows where the patch is.
+   */
+  patch?: Record<string, unknown>;
+}
+
+/** The value at `path` inside `value`, or undefined. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
 }
 
 /** ["spec", "metrics", 0, "resource"] → "spec.metrics[0].resource". */
@@ -411,6 +433,7 @@ export function parseHpaManifest(text: string, fileName: string, options: ParseH
   const picked = candidates.length > 1 || chosen.base.length > 0;
   const prefix = present.length > 1 ? `${fileName}: document ${chosen.docNumber}: ` : `${fileName}: `;
   const toIssue = (path: readonly PropertyKey[], message: string, lineAt = path): ManifestIssue => {
+    if (options.patch !== undefined && valueAt(options.patch, lineAt) !== undefined) return { path: formatPath(path), message, patched: lineAt };
     const line = lineOf(chosen.doc, lineCounter, [...chosen.base, ...lineAt]);
     return { path: `${prefix}${formatPath([...chosen.base, ...path]) || '(document)'}`, message: `${message}${line !== undefined ? ` (line ${line})` : ''}` };
   };
@@ -418,7 +441,7 @@ export function parseHpaManifest(text: string, fileName: string, options: ParseH
   // Not a mapping (a key file, /etc/passwd read as one long string…): named by its type only, never echoed.
   if (typeof chosen.value !== 'object' || Array.isArray(chosen.value))
     return { ok: false, issues: [{ path: fileName, message: `expected a HorizontalPodAutoscaler manifest (a YAML mapping), got ${Array.isArray(chosen.value) ? 'a list' : `a ${typeof chosen.value}`}` }] };
-  const result = horizontalPodAutoscalerSchema.safeParse(chosen.value);
+  const result = horizontalPodAutoscalerSchema.safeParse(options.patch === undefined ? chosen.value : applyMergePatch(chosen.value, options.patch));
   if (!result.success)
     return {
       ok: false,

@@ -215,15 +215,20 @@ function checkPrices(scenario: Scenario, issues: InputIssue[]): void {
   }
 }
 
-/** An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest and against its service. */
+/**
+ * An HPA written inline (autoscaling/v2 as pasted) or in a manifest file, validated like the rest and
+ * against its service. Beside `file`, the fields of a manifest (`spec`, `metadata`…) are a merge patch
+ * applied to the file's HPA: a strategy changes `spec.maxReplicas` without repeating the manifest.
+ */
 function resolveHpa(value: unknown, at: FieldPath, context: Context, issues: InputIssue[], service: HpaTarget): unknown {
   if (isObject(value) && 'file' in value) {
-    if (typeof value.file !== 'string' || Object.keys(value).length !== 1) {
-      issues.push({ path: formatPath(at), message: 'expected { file: "<manifest.yaml>" } or an autoscaling/v2 HorizontalPodAutoscaler', ...context.locate(at) });
+    const { file: written, ...patch } = value;
+    if (typeof written !== 'string') {
+      issues.push({ path: formatPath(at), message: 'expected { file: "<manifest.yaml>" } (with manifest fields to patch, e.g. spec.maxReplicas) or an autoscaling/v2 HorizontalPodAutoscaler', ...context.locate(at) });
       return undefined;
     }
     const field = [...at, 'file'];
-    const file = resolveReferencedFile(formatPath(field), value.file, context.directory, { allowOutside: context.allowOutside, maxBytes: MAX_MANIFEST_BYTES });
+    const file = resolveReferencedFile(formatPath(field), written, context.directory, { allowOutside: context.allowOutside, maxBytes: MAX_MANIFEST_BYTES });
     if (!file.ok) {
       issues.push({ ...file.issue, ...context.locate(field) });
       return undefined;
@@ -232,21 +237,29 @@ function resolveHpa(value: unknown, at: FieldPath, context: Context, issues: Inp
     try {
       text = readFileSync(file.path, 'utf8');
     } catch (error) {
-      issues.push({ path: formatPath(field), message: `cannot read ${JSON.stringify(value.file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, ...context.locate(field) });
+      issues.push({ path: formatPath(field), message: `cannot read ${JSON.stringify(written)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, ...context.locate(field) });
       return undefined;
     }
-    const tooDeep = nestingIssue(text, value.file);
+    const tooDeep = nestingIssue(text, written);
     if (tooDeep) {
       issues.push(tooDeep);
       return undefined;
     }
-    const parsed = parseHpaManifest(text, value.file, service);
+    const patched = Object.keys(patch).length > 0;
+    const parsed = parseHpaManifest(text, written, { target: service.target, check: service.check, ...(patched ? { patch } : {}) });
     if (!parsed.ok) {
-      issues.push(...parsed.issues.map((issue) => ({ path: `${formatPath(field)}: ${issue.path}`, message: issue.message })));
+      // A problem with a patched value is the scenario's, at its line; any other is the file's.
+      issues.push(
+        ...parsed.issues.map((issue) =>
+          issue.patched !== undefined
+            ? { path: `${formatPath(at)}.${issue.path}`, message: issue.message, ...context.locate([...at, ...issue.patched]) }
+            : { path: `${formatPath(field)}: ${issue.path}`, message: issue.message },
+        ),
+      );
       return undefined;
     }
     if (parsed.note !== undefined) service.notes.push({ path: formatPath(field), message: parsed.note });
-    return simulatable(parsed.hpa, `${formatPath(field)}: ${value.file}: `, issues);
+    return simulatable(parsed.hpa, patched ? `${formatPath(at)} (${written}, patched): ` : `${formatPath(field)}: ${written}: `, issues);
   }
   const parsed = horizontalPodAutoscalerSchema.safeParse(value);
   if (!parsed.success) {

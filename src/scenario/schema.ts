@@ -209,7 +209,7 @@ export const serviceSchema = z.strictObject({
     .optional()
     .meta({
       description:
-        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 (or v2beta2) manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario (several documents or a List: the HPA whose scaleTargetRef names this service is used); null removes it (in a strategy). Its scaleTargetRef must be the Deployment named as the service.',
+        'A HorizontalPodAutoscaler scaling this service: the autoscaling/v2 (or v2beta2) manifest pasted as is (apiVersion, kind, metadata, spec), or { file: "hpa.yaml" } naming a manifest file relative to the scenario (several documents or a List: the HPA whose scaleTargetRef names this service is used), with manifest fields beside `file` as a merge patch of it ({ file: "hpa.yaml", spec: { maxReplicas: 200 } }); null removes it (in a strategy). Its scaleTargetRef must be the Deployment named as the service.',
     }),
   containerName: z
     .string()

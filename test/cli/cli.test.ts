@@ -56,7 +56,7 @@ describe('a run', () => {
   test('writes summary.json and timeseries.csv per strategy, prints the table; byte-identical on a second run', () => {
     const first = simulate([fixture('small.yaml')]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/rank\s+strategy\s+slo\s+p99_ms\s+errors_pct\s+cost_usd\s+lost_revenue_usd/);
+    expect(first.stdout).toMatch(/rank\s+strategy\s+total\s+infra\s+lost\s+p99_ms\s+err_%\s+pods\s+nodes\s+slo_missed/);
     const dir = join(first.cwd, 'results', 'small');
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['eight', 'four']));
     const csv = readFileSync(join(dir, 'four', 'timeseries.csv'), 'utf8');
@@ -115,11 +115,13 @@ describe('SLOs, the --check gate and replications', () => {
     expect(all.code).toBe(1);
     expect(all.stderr).toMatch(/^SLO missed: four: p99 < 500 ms over the run — missed by /m);
     expect(all.stderr).not.toContain('sixteen');
-    expect(all.stdout).toMatch(/sixteen ◀ recommended/);
+    expect(all.stdout).toMatch(/^ +1 +sixteen ◀ .* none$/m);
+    expect(all.stdout).toMatch(/^ +2 +four .* p99, errors$/m);
+    expect(all.stdout).toMatch(/^Recommended: sixteen — meets every SLO at the lowest total cost: \$[\d.]+ = \$[\d.]+ infrastructure \+ \$0 lost revenue\.$/m);
     const csv = readFileSync(join(all.cwd, 'results', 'small-slo', 'comparison.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^rank,strategy,recommended,meets_slo,slo_missed,replications,p99_ms,p99_ms_ci95,/);
+    expect(csv[0]).toMatch(/^rank,strategy,recommended,meets_slo,slo_missed,replications,business_cost_usd,business_cost_usd_ci95,p99_ms,p99_ms_ci95,/);
     expect(csv[1]).toMatch(/^1,sixteen,yes,yes,,1,/);
-    expect(csv[2]).toMatch(/^2,four,,no,p99 < 500 ms over the run; /);
+    expect(csv[2]).toMatch(/^2,four,,no,p99; errors,1,/);
     const ok = simulate([fixture('small-slo.yaml'), '--check', '--strategy', 'sixteen', '--no-report']);
     expect(ok.code).toBe(0);
     const noSlo = simulate([fixture('small.yaml'), '--check', '--no-report']);
@@ -138,7 +140,7 @@ describe('SLOs, the --check gate and replications', () => {
     const two = simulate([fixture('small.yaml'), '--replications', '3', '--jobs', '2', '--no-report', '--strategy', 'four']);
     expect(two.code).toBe(0);
     expect(two.stdout).toContain('(3 replications, mean ± 95% CI)');
-    expect(two.stdout).toMatch(/four ◀ recommended\s+–\s+[\d,]+ ± [\d,]+/);
+    expect(two.stdout).toMatch(/four ◀ +\$[\d.]+[kM]? ± [\d.]+[kM]? /);
     const summary = JSON.parse(readFileSync(join(two.cwd, 'results', 'small', 'four', 'summary.json'), 'utf8'));
     expect(summary.replications.n).toBe(3);
     expect(summary.replications.seeds).toEqual([7, '7/r1', '7/r2']);
@@ -176,7 +178,7 @@ describe('hpa-dryrun', () => {
 });
 
 describe('scenarios shipped with the project', () => {
-  test.each(['black-friday.json', 'viral-spike-50x.json', 'azure-trace-replay.json'])('%s validates', (file) => {
+  test.each(['black-friday.json', 'viral-spike-50x.yaml', 'azure-trace-replay.json'])('%s validates', (file) => {
     const r = simulate(['validate', resolve('scenarios', file)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -209,6 +209,64 @@ describe('HPA manifests as found in real repositories', () => {
   });
 });
 
+describe('a strategy patches an HPA loaded from a file', () => {
+  const base = scenario('my-web-app', { fields: '    hpa: { file: seeds-hpa.yaml }' });
+  const target25 = `strategies:
+  as-is: {}
+  target-25:
+    services:
+      my-web-app:
+        hpa:
+          spec:
+            minReplicas: 1
+            metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 25 } } }]
+`;
+
+  test('the patch applies to the loaded manifest: the rest of the file stays, the patched fields change', () => {
+    const dir = workspace(base + target25, ['seeds-hpa.yaml']);
+    const r = simulate(dir, ['scenario.yaml', '--out', 'out', '--no-report']);
+    expect(r.code).toBe(0);
+    const decisions = (strategy: string) => readFileSync(join(dir, 'out', 'hpa-input', strategy, 'decisions.csv'), 'utf8').trim().split('\n').slice(1).map(splitCsvLine);
+    // The file as is: minReplicas 2 lifts the single pod to 2 first, then cpu 200% of 50%.
+    const asIs = decisions('as-is');
+    expect(asIs[0].slice(2, 4)).toEqual(['1', '2']);
+    expect(asIs.find((d) => d[5].startsWith('cpu '))![5]).toMatch(/^cpu 200% of target 50%/);
+    // Patched to minReplicas 1 and a 25% target (maxReplicas 10 still from the file): ceil(200/25 × 1) = 8,
+    // held to max(2 × 1, 4) = 4 by the legacy scale-up limit, then 8, then the file's maxReplicas, 10.
+    const patched = decisions('target-25');
+    expect(patched.filter((d) => Number(d[3]) > Number(d[2])).map((d) => [d[2], d[3]])).toEqual([
+      ['1', '4'],
+      ['4', '8'],
+      ['8', '10'],
+    ]);
+    expect(patched.find((d) => d[2] === '1' && d[3] === '4')![5]).toMatch(/^cpu 200% of target 25% → 8; ScaleUpLimit/);
+  });
+
+  test("a bad patched value is the scenario's error, at the patch's line; the file's own fields keep the file's name", () => {
+    const broken = `${target25}  broken:
+    services:
+      my-web-app:
+        hpa:
+          spec:
+            maxReplicas: 0
+            maxReplica: 5
+`;
+    const dir = workspace(base + broken, ['seeds-hpa.yaml']);
+    const r = simulate(dir, ['validate', 'scenario.yaml']);
+    expect(r.code).toBe(2);
+    const text = base + broken;
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `scenario.yaml:${lineOf('maxReplicas: 0')}: strategies.broken → services.my-web-app.hpa.spec.maxReplicas: must be ≥ 1, got 0`,
+      `scenario.yaml:${lineOf('maxReplica: 5')}: strategies.broken → services.my-web-app.hpa.spec: unknown field "maxReplica" (allowed: scaleTargetRef, minReplicas, maxReplicas, metrics, behavior)`,
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // A patch that leaves the file's scaleTargetRef pointing elsewhere: named in the file.
+    const other = workspace(scenario('web', { fields: '    hpa: { file: seeds-hpa.yaml, spec: { maxReplicas: 20 } }' }), ['seeds-hpa.yaml']);
+    expectRefused(other, [/^services\.web\.hpa\.file: seeds-hpa\.yaml: spec\.scaleTargetRef\.name: expected "web" .*got "my-web-app"/], 'validate');
+  });
+});
+
 describe('custom metrics mapped to simulated signals drive the HPA with the right value and unit', () => {
   // 5/s of constant 100 ms on 8 workers with 8 cores: no request waits, so every response takes exactly 100 ms.
   const inference = (fields: string) => scenario('triton-inference', { fields, rate: '5/s', cpu: '100ms', workers: 8, cpuRequest: '8', duration: '2m' });

@@ -87,6 +87,28 @@ describe('runHpaDryRun', () => {
     expect(result.rows[1].message).toContain('cpu 20% of target 50% (2 ready, 2 missing) → 4');
   });
 
+  test('a recorded pod without a sample: missing (0% on a scale-up) when raw, counted at the others\' mean when the load is constant', async () => {
+    // web-b exists from 0 to 30 s but has no sample at 15 s.
+    const samples = await recording(['t_s,pod,cpu_millicores', '0,web-a,500', '0,web-b,500', '0,web-c,500', '15,web-a,900', '15,web-c,900', '30,web-a,900', '30,web-b,900', '30,web-c,900'].join('\n'));
+    const at15 = (load: 'raw' | 'constant') => {
+      const result = runHpaDryRun({ hpa: seedsHpa(), samples, initialReplicas: 3, load, endSeconds: 15 });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return brief(result.rows).map((r) => [r.t_s, r.from, r.to]);
+    };
+    // 0 s: 3 × 500m of 1000m = 50% → hold 3 in both.
+    // raw, 15 s: pod-1 ← web-a 900, pod-2 ← web-b missing, pod-3 ← web-c 900: 90% → r = 1.8 > 1, missing at 0%:
+    // 1800 × 100 // 3000 = 60 → r2 = 1.2 → ceil(3.6) = 4.
+    expect(at15('raw')).toEqual([
+      [0, 3, 3],
+      [15, 3, 4],
+    ]);
+    // constant, 15 s: total = mean 900 × 3 existing pods = 2700m over 3 pods = 90% → r = 1.8 → ceil(5.4) = 6 = max(2 × 3, 4).
+    expect(at15('constant')).toEqual([
+      [0, 3, 3],
+      [15, 3, 6],
+    ]);
+  });
+
   test('custom Pods metric from an averaged recording (the seeds\' queue HPA, trimmed to its Pods metric)', async () => {
     const samples = await recording('t_s,queue_length_total\n0,75\n15,75\n');
     const hpa: HorizontalPodAutoscaler = {
@@ -131,7 +153,7 @@ describe('runHpaDryRun', () => {
     const result = runHpaDryRun({ hpa: seedsHpa(), samples, initialReplicas: 2 });
     expect(result).toEqual({
       ok: false,
-      issues: [{ path: 'rec.csv: columns', message: "no column for the HPA's spec.metrics[0] (Resource cpu): expected cpu_utilization_pct or cpu_millicores; the columns are queue_length_total" }],
+      issues: [{ path: 'rec.csv: columns', message: "no column for the HPA's spec.metrics[0] (Resource cpu): expected cpu_millicores or cpu_cores or cpu_utilization_pct; the columns are queue_length_total" }],
     });
   });
 
@@ -197,6 +219,10 @@ describe('parseRecordedMetricsCsv', () => {
       ok: true,
       metrics: {
         fileName: 'r.csv',
+        source: 'recorded CSV',
+        timeColumn: 'Timestamp',
+        // The first data row's clock: unix seconds.
+        clock: { kind: 'unix', unit: 's' },
         startUnixSeconds: 1732874400,
         perPod: false,
         metricColumns: ['cpu_utilization_pct', 'qps'],

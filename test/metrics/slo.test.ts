@@ -75,6 +75,7 @@ describe('latency objectives', () => {
     // window holding one ends with interval 301, at t = 3010 s. All later windows up to
     // t = 3590 s tie at 900 ms, and a tie goes to the earliest window.
     expect(p99.name).toBe('p99 < 500 ms in every 5m window');
+    expect(p99.short).toBe('p99/5m');
     expect(p99.met).toBe(false);
     expect(p99.unit).toBe('ms');
     expect(p99.threshold).toBe(500);
@@ -86,7 +87,7 @@ describe('latency objectives', () => {
     expect(p99.missedBy).toBeCloseTo(p99.measured - 500, 9);
     expect(p99.missedBy).toBeGreaterThanOrEqual(391);
     expect(p99.missedBy).toBeLessThanOrEqual(400);
-    expect(p99.detail).toMatch(/^missed by \d{3} ms \(p99 \d{3} ms\); worst window ended at t=3,010 s$/);
+    expect(p99.detail).toMatch(/^missed by \d{3} ms \(p99 \d{3} ms\); worst window ended at 00:50:10$/);
 
     // p50 (rank 1500 of 3000) is 900 ms once fewer than 15 intervals are fast, i.e. ≥ 16
     // slow ones: first at the window ending with interval 316, t = 3160 s.
@@ -95,7 +96,7 @@ describe('latency objectives', () => {
 
     expect(p99loose.met).toBe(true);
     expect(p99loose.missedBy).toBe(0);
-    expect(p99loose.detail).toMatch(/^p99 \d{3} ms in the worst window, which ended at t=3,010 s$/);
+    expect(p99loose.detail).toMatch(/^p99 \d{3} ms in the worst window, which ended at 00:50:10$/);
   });
 
   test('the worst window agrees with a brute-force scan that rebuilds every window from its samples', () => {
@@ -134,6 +135,7 @@ describe('latency objectives', () => {
     expect(runHistogram.count).toBe(1000);
     const [p99, p95] = verdicts;
     expect(p99.name).toBe('p99 < 500 ms over the run');
+    expect(p99.short).toBe('p99');
     expect(p99.met).toBe(false);
     expect(Math.abs(p99.measured - 900) / 900).toBeLessThanOrEqual(0.01);
     expect(Math.abs(p99.missedBy - 400)).toBeLessThanOrEqual(9);
@@ -161,7 +163,7 @@ describe('latency objectives', () => {
     expect(v.met).toBe(false);
     expect(v.measured).toBe(runHistogram.quantile(0.99) / 1000);
     expect(v.worstWindowEndS).toBe(100);
-    expect(v.detail).toContain('run shorter than the window, judged as one window ending at t=100 s');
+    expect(v.detail).toContain('run shorter than the window, judged as one window ending at 00:01:40');
   });
 
   test('windows with no successful requests count as met; a run with none is met with nothing measured', () => {
@@ -275,7 +277,11 @@ describe('error rate and availability', () => {
     expect(errorRate.measured).toBeCloseTo(0.1, 12);
     expect(errorRate.missedBy).toBeCloseTo(0.09, 12);
     expect(errorRate.worstWindowEndS).toBe(1050);
-    expect(errorRate.detail).toBe('missed by 9 percentage points (error rate 10%); worst window ended at t=1,050 s');
+    expect(errorRate.detail).toBe('missed by 9 percentage points (error rate 10%); worst window ended at 00:17:30');
+    expect(verdicts.map((v) => v.short)).toEqual(['errors/1m', 'availability']);
+    // With the scenario's clockStart (14:00) the same window ends at 14:17:30.
+    const atTwo = new SloTracker(sloSchema.parse({ errorRate: { below: '1%', window: '1m' } }), INTERVAL, 14 * 3600);
+    expect(run(atTwo, 360, () => [[100 * MS, 1]], (i) => [1000, burst(i) ? 100 : 0]).verdicts[0].detail).toMatch(/ended at 14:17:30$/);
 
     // Whole run: 600 failures of 360,000 arrivals ⇒ availability 1 − 1/600 ≈ 99.833% < 99.9%.
     expect(availability.name).toBe('availability ≥ 99.9% over the run');
@@ -289,6 +295,7 @@ describe('error rate and availability', () => {
     const t = tracker({ errorRate: { below: 0.01 } });
     const [v] = run(t, 10, () => [], () => [1000, 5]).verdicts; // 50 / 10,000 = 0.5%
     expect(v.name).toBe('error rate < 1% over the run');
+    expect(v.short).toBe('errors');
     expect(v.met).toBe(true);
     expect(v.measured).toBeCloseTo(0.005, 12);
     expect(v.detail).toBe('error rate 0.5%');

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarioFile, type LoadedScenario } from '../../src/scenario/load.js';
 import { runStrategy, type StrategyResult } from '../../src/scenario/run.js';
+import { compareStrategies } from '../../src/report/comparison.js';
 
 /** Runs a shipped scenario's strategies on demand (each once), in this process. */
 function stories(file: string) {
@@ -79,5 +80,39 @@ describe('microservices-chain.json: one slow dependency backs up the rest', { ti
     const r = run('bigger-payments-db');
     expect(r.summary.errors).toBe(0);
     expect(r.summary.latency_ms.p99).toBeLessThan(1000);
+  });
+});
+
+describe('black-friday.json: headroom and a proxy meet the SLOs; waiting for nodes loses orders', { timeout: 300_000 }, () => {
+  const { run } = stories('scenarios/black-friday.json');
+
+  test('the shop takes about $5.8 M on the day; hpa-flash-200-headroom-proxy meets every SLO', () => {
+    const r = run('hpa-flash-200-headroom-proxy');
+    expect(r.summary.slo.map((v) => [v.short, v.met])).toEqual([
+      ['p99', true],
+      ['p95/5m', true],
+      ['errors', true],
+      ['availability', true],
+    ]);
+    // 6.6 million requests, a tenth of them checkouts, 6.5% of those an order of $140 (scenarios/README.md).
+    const revenue = r.summary.cost.revenueUsd + r.summary.cost.lostRevenueUsd;
+    expect(revenue).toBeGreaterThan(5.5e6);
+    expect(revenue).toBeLessThan(6.5e6);
+  });
+
+  test('hpa-flash-200 is cheaper in nodes but loses over three times the orders, and ranks below it by business cost', () => {
+    const proxy = run('hpa-flash-200-headroom-proxy');
+    const waiting = run('hpa-flash-200');
+    expect(waiting.summary.cost.totalUsd).toBeLessThan(proxy.summary.cost.totalUsd / 5);
+    expect(waiting.summary.cost.lostRevenueUsd).toBeGreaterThan(3 * proxy.summary.cost.lostRevenueUsd);
+    expect(waiting.summary.slo.filter((v) => !v.met).map((v) => v.short)).toEqual(['p99', 'errors', 'availability']);
+    const ranked = compareStrategies(
+      new Map([
+        ['hpa-flash-200', [waiting]],
+        ['hpa-flash-200-headroom-proxy', [proxy]],
+      ]),
+      (x) => x.summary.slo,
+    );
+    expect(ranked.map((c) => c.strategy)).toEqual(['hpa-flash-200-headroom-proxy', 'hpa-flash-200']);
   });
 });
