@@ -71,9 +71,9 @@ const MAX_VIRTUAL_NODES = 1000;
 const shardCount = (what: string) =>
   z
     .number({ error: `expected ${what}` })
-    .int({ error: `expected a whole number of shards` })
-    .min(1, { error: 'expected at least 1 shard' })
-    .max(MAX_SHARDS, { error: `expected at most ${MAX_SHARDS} shards` });
+    .int({ error: 'expected a whole number of shards', abort: true })
+    .min(1, { error: 'expected at least 1 shard', abort: true })
+    .max(MAX_SHARDS, { error: `expected at most ${MAX_SHARDS} shards`, abort: true });
 
 const boundaries = z
   .array(z.number().int({ error: 'expected a whole key number' }))
