@@ -172,6 +172,6 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
   }
 
   private poolOf(id: number): ConnectionPool {
-    return this.routes[this.requests.shard[id]].pools.pools[this.requests.pod[id]]!;
+    return this.routeOf(id).pools.pools[this.requests.pod[id]]!;
   }
 }

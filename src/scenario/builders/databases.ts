@@ -92,7 +92,7 @@ export interface DataTier {
   dbStep(service: string, spec: NonNullable<StepSpec['db']>, streamName: string): Step;
   /** Adds the data tier's time-series columns (after the services'). */
   addColumns(): void;
-  /** Read-only view of each database (tests check that connections are conserved). */
+  /** Read-only view of each database, each shard of a sharded one (tests check that connections are conserved). */
   readonly views: readonly DatabaseView[];
 }
 
