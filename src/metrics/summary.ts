@@ -2,6 +2,7 @@ import type { LogHistogram } from './histogram.js';
 import { FAILURE_CAUSES, type FailureCause } from './outcomes.js';
 import type { PathStepFigures, PathTiming } from './path-timing.js';
 import type { Recorder } from './recorder.js';
+import { shardFigures, type ShardFigures } from './shard-summary.js';
 
 /** The headline figures of one run. Units are in the names. */
 export interface RunSummary {
@@ -28,6 +29,8 @@ export interface RunSummary {
   measuredFromS: number;
   /** Reads on a read replica that missed their own request's earlier write (replication lag); absent without replicas. */
   staleReads?: number;
+  /** Per sharded database: queries and CPU per shard, and how uneven they were; absent without shards. */
+  shards?: Record<string, ShardFigures>;
   /**
    * Little's law, L = λW, as a consistency check of the simulation itself: mean number of
    * requests in the system (time average) against arrival rate × mean time in system.
@@ -100,6 +103,7 @@ export function summarize(recorder: Recorder, classNames: readonly string[], dur
     byOperation: paths.serviceOperations.size === 0 ? undefined : Object.fromEntries([...paths.serviceOperations].map(([name, op]) => [name, paths.timing.figures(op)])),
     measuredFromS: recorder.measuredFrom / 1e6,
     staleReads: sumOfColumns(recorder, 'stale_reads'),
+    shards: shardFigures(recorder.columns, rows, recorder.measuredFrom / 1e6),
     littlesLaw: {
       meanInSystem,
       arrivalRatePerS,

@@ -84,6 +84,8 @@ export class Requests implements EventHandler, EntryCheck {
   stepWait = new Float64Array(1024);
   /** Connection held in its pod's pool (a `db` step), -1 if none. */
   conn = new Int32Array(1024);
+  /** Shard of the database its `db` step queries (0 when the database is not sharded). */
+  shard = new Int32Array(1024);
   /** Log sequence number of the request's latest committed write, 0 if none (read-your-writes on replicas). */
   lastWriteLsn = new Float64Array(1024);
   /** The key the request is about (a cache's or a shard's lookup), −1 if its class has none; a child carries its parent's. */
@@ -345,6 +347,7 @@ export class Requests implements EventHandler, EntryCheck {
     this.stepWait = f64(this.stepWait);
     this.lastWriteLsn = f64(this.lastWriteLsn);
     this.conn = i32(this.conn);
+    this.shard = i32(this.shard);
     this.key = i32(this.key);
     this.classId = i32(this.classId);
     this.op = i32(this.op);

@@ -20,7 +20,7 @@ export interface DataTierEvent {
 }
 
 /** A run of intervals (row indices, inclusive) where a condition held, with short lapses merged. */
-interface Episode {
+export interface Episode {
   first: number;
   last: number;
 }
@@ -82,7 +82,7 @@ export function dataTierEvents(columns: readonly string[], rows: readonly number
 }
 
 /** Runs of rows where `on` holds; a lapse shorter than `quietS` does not end a run. */
-function episodes(starts: readonly number[], on: (i: number) => boolean, quietS: number): Episode[] {
+export function episodes(starts: readonly number[], on: (i: number) => boolean, quietS: number): Episode[] {
   const out: Episode[] = [];
   for (let i = 0; i < starts.length; i++) {
     if (!on(i)) continue;

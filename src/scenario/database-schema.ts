@@ -64,6 +64,63 @@ export const proxySchema = z
   })
   .meta({ description: 'A connection proxy in front of the database, multiplexing client connections onto few database connections.' });
 
+/** Shards per database: each is a database instance with its own pools on every pod. */
+export const MAX_SHARDS = 256;
+const MAX_VIRTUAL_NODES = 1000;
+
+const shardCount = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: 'expected a whole number of shards', abort: true })
+    .min(1, { error: 'expected at least 1 shard', abort: true })
+    .max(MAX_SHARDS, { error: `expected at most ${MAX_SHARDS} shards`, abort: true });
+
+const boundaries = z
+  .array(z.number().int({ error: 'expected a whole key number' }))
+  .meta({ description: 'Range sharding: the first key of each shard after the first (count − 1 increasing keys inside the key space, keys counted from 0). Default: equal ranges.' });
+
+export const reshardingSchema = z
+  .strictObject({
+    at: duration().meta({ description: 'When the new shards start taking keys (the copy starts); they are billed from then.' }),
+    to: shardCount('a number of shards').meta({ description: 'Shards after the resharding (more than `count`).' }),
+    duration: duration().prefault('30m').meta({ description: 'The copy of moved keys is paced over this long, one batch a second in key order; it takes longer when the shards cannot keep up (default 30m).' }),
+    ranges: boundaries.optional(),
+    migration: z
+      .strictObject({
+        sourceCpuPerKey: duration().prefault('200us').meta({ description: "CPU to read one moved key's data on its old shard, at one core (default 200us: a key owning ~20 rows at ~10 µs a row)." }),
+        targetCpuPerKey: duration().prefault('2ms').meta({ description: "CPU to write one moved key's data on its new shard, at one core (default 2ms: ~20 rows at ~100 µs a row, indexes and log included)." }),
+      })
+      .prefault({})
+      .meta({ description: 'The copy work per moved key on the databases (a background job on each, at most one core).' }),
+  })
+  .meta({ description: 'Adding shards during the run: every key whose shard changes is copied (CPU on its old and new shard) and its queries switch once it is copied. Modulo hashing moves about N/(N+1) of the keys, consistent hashing about 1/(N+1).' });
+
+export const shardsSchema = z
+  .strictObject({
+    count: shardCount('a number of shards').meta({ description: `Shards: database instances of the same class (each with the proxy and replicas given, billed each), at most ${MAX_SHARDS}. A pod keeps one pool per shard (an app with one data source per shard), so connections multiply.` }),
+    key: z.string().optional().meta({ description: "The key space it is sharded on: a `key.space` name, or a class name (that class's key space). Default: the key space of the classes whose paths query it." }),
+    strategy: z.enum(['range', 'hash', 'consistent', 'directory']).default('hash').meta({ description: 'range: consecutive keys together (`ranges`); hash: murmur3-mixed key modulo count; consistent: a hash ring with `virtualNodes` points per shard; directory: a table of key blocks to shards (blocks dealt out in turn). Default hash.' }),
+    virtualNodes: z.number().int({ error: 'expected a whole number of virtual nodes' }).min(1, { error: 'expected at least 1 virtual node per shard' }).max(MAX_VIRTUAL_NODES, { error: `expected at most ${MAX_VIRTUAL_NODES} virtual nodes per shard` }).default(100).meta({ description: 'Consistent hashing: points per shard on the ring (default 100; a shard\'s share varies by about 1/√virtualNodes).' }),
+    ranges: boundaries.optional(),
+    blocks: z.number().int().min(1).max(1_000_000).default(1024).meta({ description: 'Directory: blocks of consecutive keys the table maps (default 1024; at least the number of shards).' }),
+    resharding: reshardingSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    const check = (firsts: number[] | undefined, count: number, path: (string | number)[]) => {
+      if (firsts === undefined) return;
+      if (s.strategy !== 'range') ctx.addIssue({ code: 'custom', path, message: `ranges belong to range sharding, got strategy ${JSON.stringify(s.strategy)}` });
+      else if (firsts.length !== count - 1) ctx.addIssue({ code: 'custom', path, message: `expected ${count - 1} boundaries (the first key of shards 2…${count}), got ${firsts.length}` });
+      else if (firsts.some((k, i) => i > 0 && k <= firsts[i - 1])) ctx.addIssue({ code: 'custom', path, message: `expected increasing boundaries, got ${JSON.stringify(firsts)}` });
+    };
+    check(s.ranges, s.count, ['ranges']);
+    const r = s.resharding;
+    if (r && r.to <= s.count) ctx.addIssue({ code: 'custom', path: ['resharding', 'to'], message: `expected more shards than count (${s.count}), got ${r.to}` });
+    else if (r) check(r.ranges, r.to, ['resharding', 'ranges']);
+    const most = Math.max(s.count, r?.to ?? 0);
+    if (s.strategy === 'directory' && s.blocks < most) ctx.addIssue({ code: 'custom', path: ['blocks'], message: `expected at least one block per shard (${most}), got ${s.blocks}` });
+  })
+  .meta({ description: 'Split the database into shards by the key of each request: each shard is its own database (same class, queries, max_connections, proxy, replicas) with its own CPU, connections and bill.' });
+
 export const databaseSchema = z
   .strictObject({
     instanceClass: z
@@ -75,6 +132,7 @@ export const databaseSchema = z
     proxy: proxySchema.optional(),
     readReplicas: readReplicasSchema.optional(),
     resize: resizeSchema.optional(),
+    shards: shardsSchema.optional(),
   })
   .superRefine((db, ctx) => {
     const serverless = typeof db.instanceClass === 'object' && 'serverless' in db.instanceClass;
@@ -101,4 +159,5 @@ export const connectionPoolSchema = z
   .meta({ description: "A pod's connection pool for one database, as HikariCP / node-postgres behave. With `readReplicas` each pod has a second pool with the same settings to the reader endpoint, for the `read` queries." });
 
 export type DatabaseSpec = z.output<typeof databaseSchema>;
+export type ShardsSpec = z.output<typeof shardsSchema>;
 export type ConnectionPoolSpec = z.output<typeof connectionPoolSchema>;

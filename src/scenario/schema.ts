@@ -8,6 +8,7 @@ import { sloSchema } from './slo-schema.js';
 import { keySchema, keysOf, keySpaceName, MAX_KEY_IDS, type KeySpec } from './key-schema.js';
 import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
+import { checkShards } from './shard-checks.js';
 import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
 import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULE, nameProblem } from './names.js';
 import type { CurveSpec } from '../model/traffic/rate-curve.js';
@@ -328,6 +329,7 @@ export const scenarioSchema = z
         if (!(db in (s.databases ?? {}))) ctx.addIssue({ code: 'custom', path: ['services', name, 'connectionPools', db], message: `expected the name of a database (${Object.keys(s.databases ?? {}).join(', ') || 'none defined'})` });
     }
     checkKeySpaces(s.traffic.classes, ctx);
+    checkShards(s, ctx);
     const cycle = findCallCycle(s.services);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `calls form a cycle (${cycle.join(' → ')}): a request would call itself without end` });
     const pods = Object.values(s.services).reduce((sum, service) => sum + service.replicas, 0);

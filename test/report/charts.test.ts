@@ -49,7 +49,8 @@ describe('chart specs', () => {
   it('every Vega-Lite template (*.vl.json) compiles on its own, without warnings or errors', () => {
     const dir = 'src/report/charts';
     const files = readdirSync(dir).filter((f) => f.endsWith('.vl.json'));
-    expect(files.sort()).toEqual(ALL_FILES.map((f) => f.replace('.svg', '.vl.json')).sort());
+    // The fixture has no sharded database, so its charts leave out shards.svg (see shard-chart.test.ts).
+    expect(files.sort()).toEqual([...ALL_FILES, 'shards.svg'].map((f) => f.replace('.svg', '.vl.json')).sort());
     const messages: string[] = [];
     for (const file of files) {
       const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TopLevelSpec;

@@ -5,6 +5,7 @@ import { REFUSED_DOWN, type ConnectionPool, type PoolClient } from './connection
 import type { Database, QueryClient } from './database.js';
 import type { Proxy, ProxyClient } from './proxy.js';
 import type { ReplicaStream, Replication } from './replication.js';
+import type { ShardRouter } from './sharding.js';
 
 /** Anything that takes wait times (a latency histogram). */
 export interface WaitRecorder {
@@ -35,6 +36,14 @@ export interface DbRoute {
   readonly streams: readonly (ReplicaStream | undefined)[] | undefined;
   /** Writes with replicas: the primary's WAL, to which each commit is appended. */
   readonly replication: Replication | undefined;
+  /** Where its reads on replicas are counted. */
+  readonly reads: ReadCounts;
+}
+
+/** A sharded database's shard picker, and where its key space starts among the request key ids. */
+export interface ShardedRoutes {
+  readonly router: ShardRouter;
+  readonly firstKeyId: number;
 }
 
 /** What the reads on replicas came to. */
@@ -53,6 +62,9 @@ export interface ReadCounts {
  * meanwhile (a resize) is lost and fails with `db_unavailable`, as does a connection refused
  * by a server that is down. A write that commits is appended to the replicas' WAL; a read on a
  * replica that has not applied its request's own last write is counted stale.
+ *
+ * On a sharded database each shard is a database with its own route (pools, proxy, replicas):
+ * the step picks the shard from the request's key when it begins and keeps it for its callbacks.
  */
 export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, EventHandler {
   private readonly ioEvent: number;
@@ -61,7 +73,8 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
     private readonly sim: Simulation,
     private readonly runner: PathRunner,
     private readonly requests: Requests,
-    private readonly route: DbRoute,
+    /** One route per shard (one in all for a database that is not sharded). */
+    private readonly routes: readonly DbRoute[],
     private readonly query: QueryType,
     /** Replay work of this write on each replica (used when `route.replication` is set). */
     private readonly apply: Distribution,
@@ -69,23 +82,26 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
     /** Fixed time the proxy adds to each transaction. */
     private readonly proxyLatencyMicros: number,
     private readonly poolWaits: WaitRecorder,
-    private readonly reads: ReadCounts,
+    private readonly shards: ShardedRoutes | undefined,
   ) {
     this.ioEvent = sim.register(this);
   }
 
   begin(id: number): void {
+    const shards = this.shards;
+    this.requests.shard[id] = shards === undefined ? 0 : shards.router.route(this.requests.key[id] - shards.firstKeyId);
     if (this.poolOf(id).acquire(id)) this.connected(id);
   }
 
   connected(id: number): void {
     this.poolWaits.record(this.sim.now - this.requests.stepStart[id]);
-    const proxy = this.route.proxy;
+    const route = this.routeOf(id);
+    const proxy = route.proxy;
     if (proxy === undefined) return this.run(id);
     const pool = this.poolOf(id);
     const conn = this.requests.conn[id];
     // A pinned backend from before a failover is gone.
-    if (pool.holdsBackend[conn] === 1 && pool.queryGeneration[conn] !== this.route.servers[0].generation) pool.holdsBackend[conn] = 0;
+    if (pool.holdsBackend[conn] === 1 && pool.queryGeneration[conn] !== route.servers[0].generation) pool.holdsBackend[conn] = 0;
     if (pool.holdsBackend[conn] === 1 || proxy.borrow(id)) this.borrowed(id);
   }
 
@@ -102,12 +118,13 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
 
   /** The query's I/O is done: the transaction ends (or it is found lost to a failover). */
   handleEvent(id: number): void {
+    const route = this.routeOf(id);
     const pool = this.poolOf(id);
     const conn = this.requests.conn[id];
-    if (pool.queryGeneration[conn] !== this.route.servers[pool.server[conn]].generation) return this.queryFailed(id);
-    if (this.route.proxy !== undefined && pool.pinned[conn] === 0) this.route.proxy.giveBack();
+    if (pool.queryGeneration[conn] !== route.servers[pool.server[conn]].generation) return this.queryFailed(id);
+    if (route.proxy !== undefined && pool.pinned[conn] === 0) route.proxy.giveBack();
     pool.release(id);
-    const replication = this.route.replication;
+    const replication = route.replication;
     if (replication !== undefined) this.requests.lastWriteLsn[id] = replication.commit(this.apply.sample(this.random));
     this.runner.advance(id);
   }
@@ -134,22 +151,27 @@ export class DbStep implements Step, PoolClient, ProxyClient, QueryClient, Event
   }
 
   private run(id: number): void {
+    const route = this.routeOf(id);
     const pool = this.poolOf(id);
     const conn = this.requests.conn[id];
     const server = pool.server[conn];
-    const database = this.route.servers[server];
+    const database = route.servers[server];
     // Everything before the query runs (pool, proxy borrow) was waiting.
     this.requests.stepWait[id] += this.sim.now - this.requests.stepStart[id];
     pool.queryGeneration[conn] = database.generation;
-    const streams = this.route.streams;
+    const streams = route.streams;
     if (streams !== undefined && server > 0) {
-      this.reads.replicaReads++;
-      if (this.requests.lastWriteLsn[id] > streams[server]!.appliedLsn) this.reads.staleReads++;
+      route.reads.replicaReads++;
+      if (this.requests.lastWriteLsn[id] > streams[server]!.appliedLsn) route.reads.staleReads++;
     }
     database.execute(id, this.query.cpu.sample(this.random));
   }
 
+  private routeOf(id: number): DbRoute {
+    return this.routes[this.requests.shard[id]];
+  }
+
   private poolOf(id: number): ConnectionPool {
-    return this.route.pools.pools[this.requests.pod[id]]!;
+    return this.routeOf(id).pools.pools[this.requests.pod[id]]!;
   }
 }

@@ -9,6 +9,8 @@ import database from './database.vl.json' with { type: 'json' };
 import cost from './cost.vl.json' with { type: 'json' };
 import comparison from './comparison.vl.json' with { type: 'json' };
 import frontier from './frontier.vl.json' with { type: 'json' };
+import shards from './shards.vl.json' with { type: 'json' };
+import { shardData } from './shard-data.js';
 
 export interface Chart {
   /** File name under charts/, e.g. "latency.svg". */
@@ -40,6 +42,7 @@ const CHARTS: { name: string; template: object; data: (d: ChartData) => Datasets
   { name: 'pods-nodes', template: podsNodes, data: podsData },
   { name: 'errors', template: errors, data: errorsData },
   { name: 'database', template: database, data: databaseData },
+  { name: 'shards', template: shards, data: shardData },
   { name: 'cost', template: cost, data: costData },
   { name: 'comparison', template: comparison, data: comparisonData },
   { name: 'frontier', template: frontier, data: frontierData },
@@ -225,7 +228,7 @@ interface ChartData {
 /** Per column: how a bucket of intervals becomes one point. Maxima keep spikes visible. */
 function aggregation(column: string): 'mean' | 'last' | 'max' {
   if (column === 'cost_cumulative_usd') return 'last';
-  if (column.endsWith('_rps') || column.endsWith('_pct') || column === 'cost_usd') return 'mean';
+  if (column.endsWith('_rps') || column.endsWith('_per_s') || column.endsWith('_pct') || column === 'cost_usd') return 'mean';
   return 'max';
 }
 

@@ -18,6 +18,7 @@ import type { StepSpec } from '../path-schema.js';
 import { averageOf, increaseOf } from './columns.js';
 import type { BuildContext } from './context.js';
 import { buildDistribution } from './distribution.js';
+import { addShardColumns, buildShards, type BuiltShards } from './shards.js';
 
 /** HikariCP's defaults, for a service whose paths query a database it gives no pool for. */
 const DEFAULT_POOL: ConnectionPoolSpec = {
@@ -58,15 +59,24 @@ interface ResolvedClass {
   readonly price: string | number;
 }
 
-interface BuiltDatabase {
+export interface BuiltDatabase {
   readonly name: string;
   readonly database: Database;
   readonly proxy: Proxy | undefined;
   readonly proxyLatencyMicros: number;
-  readonly queries: DatabaseSpec['queries'];
   /** Its read replicas behind a reader endpoint, when it has any. */
   readonly reader: { readonly endpoint: ReaderEndpoint; readonly replication: Replication } | undefined;
   readonly reads: ReadCounts;
+  /** Starts its bill (and its proxy's), when it was built with `billFromStart` false. */
+  readonly startBilling: () => void;
+}
+
+/** A database as the scenario names it: one instance, or its shards. */
+interface LogicalDatabase {
+  readonly name: string;
+  /** Its instance, or every shard the run will have. */
+  readonly members: readonly BuiltDatabase[];
+  readonly shards: BuiltShards | undefined;
 }
 
 /** The data tier: databases, their proxies and replicas, each service's pools; it makes the `db` steps. */
@@ -82,7 +92,7 @@ export interface DataTier {
   dbStep(service: string, spec: NonNullable<StepSpec['db']>, streamName: string): Step;
   /** Adds the data tier's time-series columns (after the services'). */
   addColumns(): void;
-  /** Read-only view of each database (tests check that connections are conserved). */
+  /** Read-only view of each database, each shard of a sharded one (tests check that connections are conserved). */
   readonly views: readonly DatabaseView[];
 }
 
@@ -97,24 +107,28 @@ export interface DataTier {
  * `replica_cpu_pct` (the busiest), `replica_connections`, `replica_lag_ms` (the worst),
  * `replica_reads`, `stale_reads`;
  * `pool_pending`, `pool_wait_p99_ms`, and with a proxy `proxy_client_connections`, `proxy_db_connections`.
+ * A sharded database is one such database per shard (see ./shards.ts), each pod with a pool to each.
  */
 export function buildDatabases(ctx: BuildContext): DataTier | undefined {
   const { scenario, sim, requests, runner, recorder } = ctx;
   const specs = scenario.databases ?? {};
   const names = Object.keys(specs);
   if (names.length === 0) return undefined;
-  const databases = new Map<string, BuiltDatabase>();
-  for (const name of names) databases.set(name, buildDatabase(ctx, name, specs[name]));
+  const databases = new Map<string, LogicalDatabase>();
+  for (const name of names) {
+    const spec = specs[name];
+    const shards = spec.shards ? buildShards(ctx, name, spec, (member, billFromStart) => buildDatabase(ctx, member, spec, billFromStart)) : undefined;
+    databases.set(name, { name, members: shards?.members ?? [buildDatabase(ctx, name, spec, true)], shards });
+  }
 
   const poolWaits = new LogHistogram();
   const poolSets: ConnectionPool[][] = [];
   const routes = new Map<string, DbRoute>();
   /** The pools and servers a service's queries of one kind use on one database. */
-  const primaryPools = new Map<string, ConnectionPool[][]>(names.map((name) => [name, []]));
-  const routeOf = (service: string, databaseName: string, read: boolean): DbRoute => {
-    const db = databases.get(databaseName)!;
+  const primaryPools = new Map<string, ConnectionPool[][]>([...databases.values()].flatMap((db) => db.members.map((m) => [m.name, []])));
+  const routeOf = (service: string, databaseName: string, db: BuiltDatabase, read: boolean): DbRoute => {
     const reader = read ? db.reader : undefined;
-    const key = `${service}\u0000${databaseName}\u0000${reader ? 'reader' : 'writer'}`;
+    const key = `${service}\u0000${db.name}\u0000${reader ? 'reader' : 'writer'}`;
     let route = routes.get(key);
     if (route) return route;
     const spec = scenario.services[service].connectionPools?.[databaseName] ?? DEFAULT_POOL;
@@ -128,31 +142,38 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
       pinningFraction: reader ? 0 : (scenario.databases![databaseName].proxy?.pinning ?? 0),
     };
     const target: ConnectionTarget = reader ? reader.endpoint : (db.proxy ?? db.database);
-    const random = sim.random(`pool:${service}:${databaseName}${reader ? ':reader' : ''}`);
+    const random = sim.random(`pool:${service}:${db.name}${reader ? ':reader' : ''}`);
     const pools = openPools(ctx, service, target, config, random, poolSets);
-    if (!reader) primaryPools.get(databaseName)!.push(poolSets[poolSets.length - 1]);
+    if (!reader) primaryPools.get(db.name)!.push(poolSets[poolSets.length - 1]);
     route = {
       pools,
       proxy: reader ? undefined : db.proxy,
       servers: reader ? reader.endpoint.servers : [db.database],
       streams: reader ? reader.endpoint.streams : undefined,
       replication: read ? undefined : db.reader?.replication,
+      reads: db.reads,
     };
     routes.set(key, route);
     return route;
   };
+  /** A route per shard (one for a database that is not sharded). */
+  const routesOf = (service: string, databaseName: string, read: boolean): DbRoute[] => databases.get(databaseName)!.members.map((m) => routeOf(service, databaseName, m, read));
   // Pools exist before the pods that open them start (warm pods at time 0).
-  for (const [service, spec] of Object.entries(scenario.services)) for (const db of Object.keys(spec.connectionPools ?? {})) routeOf(service, db, false);
+  for (const [service, spec] of Object.entries(scenario.services)) for (const db of Object.keys(spec.connectionPools ?? {})) routesOf(service, db, false);
 
   const addColumns = () => {
-    for (const db of databases.values()) addDatabaseColumns(ctx, db, names.length > 1 ? `${db.name}_` : '');
+    for (const db of databases.values()) {
+      const spec = specs[db.name];
+      if (db.shards) addShardColumns(ctx, db.name, db.shards, (shard, prefix) => addDatabaseColumns(ctx, shard, spec, prefix));
+      else addDatabaseColumns(ctx, db.members[0], spec, names.length > 1 ? `${db.name}_` : '');
+    }
     // Time average over the interval, from the pools' occupancy integrals.
     recorder.addColumn({ name: 'pool_pending', sample: averageOf(() => poolSets.reduce((sum, all) => all.reduce((s, pool) => s + pool.waiters.waitingIntegral(), sum), 0)) });
     recorder.addColumn({ name: 'pool_wait_p99_ms', sample: () => poolWaits.quantile(0.99) / 1000 });
     recorder.onRow(() => poolWaits.reset());
   };
 
-  const views = [...databases.values()].map((db) => ({
+  const views = [...databases.values()].flatMap((logical) => logical.members).map((db) => ({
     name: db.name,
     database: db.database,
     proxy: db.proxy,
@@ -164,18 +185,23 @@ export function buildDatabases(ctx: BuildContext): DataTier | undefined {
     addColumns,
     views,
     dbStep(service, spec, streamName) {
-      const db = databases.get(spec.database ?? names[0])!;
-      const query = db.queries[spec.query];
+      const name = spec.database ?? names[0];
+      const db = databases.get(name)!;
+      const query = specs[name].queries[spec.query];
       const cpu = buildDistribution(query.cpu);
       const apply = query.apply !== undefined ? buildDistribution(query.apply) : scaled(cpu, DEFAULT_APPLY_SHARE);
-      const route = routeOf(service, db.name, query.kind === 'read');
-      return new DbStep(sim, runner, requests, route, { cpu, io: buildDistribution(query.io) }, apply, sim.random(streamName), db.proxyLatencyMicros, poolWaits, db.reads);
+      const routes = routesOf(service, name, query.kind === 'read');
+      return new DbStep(sim, runner, requests, routes, { cpu, io: buildDistribution(query.io) }, apply, sim.random(streamName), db.members[0].proxyLatencyMicros, poolWaits, db.shards);
     },
   };
 }
 
-/** One database: its primary, billing, proxy, resize or serverless capacity, and replicas. */
-function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec): BuiltDatabase {
+/**
+ * One database instance (or shard) named `name`: its primary, billing, proxy, resize or
+ * serverless capacity, and replicas. `billFromStart` false: a shard added later, billed (with
+ * its proxy) from `startBilling`.
+ */
+function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec, billFromStart: boolean): BuiltDatabase {
   const { sim, requests, runner, cost, catalog, log } = ctx;
   const cls = spec.instanceClass;
   const serverless = typeof cls === 'object' && 'serverless' in cls ? cls.serverless : undefined;
@@ -204,13 +230,22 @@ function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec): Bui
     if (p.kind === 'rds-proxy') proxyLine = cost.meterLine(`RDS Proxy for ${name}`, serverless ? 'rds-proxy.acu-hour' : 'rds-proxy.vcpu-hour');
   }
 
+  let startBilling: () => void;
   if (serverless) {
     const acuLine = cost.meterLine(`database ${name} (Aurora Serverless v2)`, 'aurora.serverless-v2.acu-hour');
+    let billing = billFromStart;
+    let acuNow = 0;
     const meter: QuantityMeter = {
       setQuantity(acu) {
+        acuNow = acu;
+        if (!billing) return;
         acuLine.setQuantity(acu);
         proxyLine?.setQuantity(Math.max(RDS_PROXY_MIN_ACU, acu));
       },
+    };
+    startBilling = () => {
+      billing = true;
+      meter.setQuantity(acuNow);
     };
     const capacity = new ServerlessCapacity(sim, database, {
       minAcu: serverless.minACU,
@@ -227,8 +262,11 @@ function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec): Bui
     const standbys = spec.multiAZ ? catalog.prices['rds.multi-az.multiplier'].priceUsd : 1;
     const az = spec.multiAZ ? ', Multi-AZ' : '';
     const line = cost.meterLine(`database ${name} (${provisioned!.label}${az})`, provisioned!.price);
-    line.setQuantity(standbys);
-    proxyLine?.setQuantity(Math.max(RDS_PROXY_MIN_VCPU, vcpu));
+    startBilling = () => {
+      line.setQuantity(standbys);
+      proxyLine?.setQuantity(Math.max(RDS_PROXY_MIN_VCPU, vcpu));
+    };
+    if (billFromStart) startBilling();
     if (spec.resize && resizedTo) {
       const newLine = cost.meterLine(`database ${name} (${resizedTo.label}${az}, from the resize)`, resizedTo.price);
       const from: DbClass = { label: provisioned!.label, vcpu, maxConnections };
@@ -248,9 +286,9 @@ function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec): Bui
     database,
     proxy,
     proxyLatencyMicros: spec.proxy?.latency ?? 0,
-    queries: spec.queries,
     reader: spec.readReplicas ? buildReplicas(ctx, name, spec, database) : undefined,
     reads: { replicaReads: 0, staleReads: 0 },
+    startBilling,
   };
 }
 
@@ -301,9 +339,8 @@ function openPools(ctx: BuildContext, service: string, target: ConnectionTarget,
   return { pools };
 }
 
-function addDatabaseColumns(ctx: BuildContext, db: BuiltDatabase, prefix: string): void {
-  const { recorder, scenario } = ctx;
-  const spec = scenario.databases![db.name];
+function addDatabaseColumns(ctx: BuildContext, db: BuiltDatabase, spec: DatabaseSpec, prefix: string): void {
+  const { recorder } = ctx;
   const d = db.database;
   const serverless = typeof spec.instanceClass === 'object' && 'serverless' in spec.instanceClass;
   recorder.addColumn({ name: `${prefix}db_cpu_pct`, sample: busiestCpuPercent([d]) });
