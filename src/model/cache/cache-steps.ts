@@ -1,5 +1,6 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
 import type { PathRunner, Step, StepGuard } from '../path/path-runner.js';
+import type { Requests } from '../requests.js';
 import { HIT, MISS, REFRESH, type Cache } from './cache.js';
 
 /**
@@ -16,6 +17,7 @@ export class CacheReadStep implements Step, StepGuard {
   constructor(
     private readonly sim: Simulation,
     private readonly runner: PathRunner,
+    private readonly requests: Requests,
     private readonly cache: Cache,
     /** The step after the fill step: where a hit goes on. */
     private readonly resumeAt: number,
@@ -33,7 +35,8 @@ export class CacheReadStep implements Step, StepGuard {
 
   answered(id: number, outcome: number): void {
     const cache = this.cache;
-    if (outcome === HIT) return this.runner.jump(id, this.resumeAt);
+    // A request whose pod died while its GET was out is let go: it must not load or wait.
+    if (outcome === HIT || this.requests.isOrphaned(id)) return this.runner.jump(id, this.resumeAt);
     if (cache.config.coalesce) {
       if (outcome === MISS && cache.joinLoad(id, this.resumeAt)) return;
       if (outcome === REFRESH && cache.isLoading(id)) return this.runner.jump(id, this.resumeAt);

@@ -82,15 +82,16 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
         continue;
       }
       const fill = i + 1 + flatLength(c.onMiss!);
-      const read = new CacheReadStep(sim, runner, cache, fill + 1, guard);
+      const read = new CacheReadStep(sim, runner, requests, cache, fill + 1, guard);
       out.labels.push(`cache ${name}${suffix}`);
       out.waits.push(true);
       out.steps.push(read);
+      // Before the miss block is compiled: a read nested in it guards its own miss block instead (and tells this one).
+      runner.guardSteps(op, i + 1, fill, read);
       compileInto(out, op, owner, service, c.onMiss!, false, read, `${suffix} (miss)`);
       out.labels.push(`cache ${name} ${c.pattern === 'read-through' ? 'fill' : 'set'}${suffix}`);
       out.waits.push(true);
       out.steps.push(new CacheFillStep(sim, runner, cache, c.pattern === 'read-through'));
-      runner.guardSteps(op, i + 1, fill, read);
     }
   };
   /** Steps a path compiles to. */
