@@ -20,7 +20,7 @@ export interface DataTierEvent {
 }
 
 /** A run of intervals (row indices, inclusive) where a condition held, with short lapses merged. */
-interface Episode {
+export interface Episode {
   first: number;
   last: number;
 }
@@ -82,7 +82,7 @@ export function dataTierEvents(columns: readonly string[], rows: readonly number
 }
 
 /** Runs of rows where `on` holds; a lapse shorter than `quietS` does not end a run. */
-function episodes(starts: readonly number[], on: (i: number) => boolean, quietS: number): Episode[] {
+export function episodes(starts: readonly number[], on: (i: number) => boolean, quietS: number): Episode[] {
   const out: Episode[] = [];
   for (let i = 0; i < starts.length; i++) {
     if (!on(i)) continue;
@@ -100,13 +100,13 @@ function sumWhile(rows: readonly number[][], starts: readonly number[], c: numbe
   return sum;
 }
 
-function peak(rows: readonly number[][], c: number, e: Episode): number {
+export function peak(rows: readonly number[][], c: number, e: Episode): number {
   let max = -Infinity;
   for (let j = e.first; j <= e.last; j++) max = Math.max(max, rows[j][c]);
   return max;
 }
 
-function count(x: number): string {
+export function count(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
