@@ -9,34 +9,45 @@ export const EVICT_NONE = 3;
 
 /** Keys Redis samples to pick an LFU victim (`maxmemory-samples`, default 5). */
 const LFU_SAMPLES = 5;
-/** Redis's LFU: a new key's counter, `lfu-log-factor` and `lfu-decay-time` (minutes) defaults. */
+/** Redis's LFU: a new key's counter, `lfu-log-factor` and `lfu-decay-time` (one minute) defaults. */
 const LFU_INIT = 5;
 const LFU_LOG_FACTOR = 10;
-const LFU_DECAY_MICROS = 60_000_000;
-/** Redis's active expiry: keys sampled per loop, and it loops again while more than this many of them had expired (10%). */
+const MINUTE_MICROS = 60_000_000;
+/** Redis's active expiry: keys examined per loop, and it loops again while more than this many of them had expired (10%). */
 const EXPIRE_SAMPLE = 20;
 const EXPIRE_AGAIN_ABOVE = 2;
-/** Loops per cycle at most: Redis bounds a cycle's time (25% of a 100 ms tick), not its loops. */
+/** Loops per cycle at most (Redis bounds a cycle's time, 25% of a 100 ms tick), and slots visited per loop (empty buckets count too). */
 const EXPIRE_MAX_LOOPS = 16;
+const EXPIRE_MAX_SLOTS = 400;
 const EMPTY = -1;
 /** Entries a store starts with; it doubles (up to its capacity) as it fills, so memory follows the keys held. */
 const INITIAL_ENTRIES = 1024;
+// Per entry, 4 ints: its key, the newer and older entries of the LRU list, and the LFU counter with the minute it was last decayed.
+const KEY = 0;
+const NEWER = 1;
+const OLDER = 2;
+const LFU = 3;
+// Per entry, 2 doubles: when it expires, and how long its value took to load.
+const EXPIRES = 0;
+const LOAD = 1;
 
 /**
- * The keys a cache holds, in typed arrays: an open-addressing hash table (linear probing,
- * backward-shift deletion, load ≤ ½) from key id to a dense entry index, and per entry its
- * expiry, the time its value took to load (XFetch's δ), links of an exact LRU list (most
- * recent first) and Redis's LFU counter. Entries stay dense (0…count−1: a removal moves the
- * last entry into the hole), so a random entry — for LFU sampling, random eviction, active
- * expiry — is one draw. The arrays double as the store fills, up to its capacity, and never
- * shrink: memory follows the most keys held, then stays flat. Nothing is allocated per operation.
+ * The keys a cache holds, in typed arrays laid out so that one operation touches few cache
+ * lines: an open-addressing hash table (linear probing, backward-shift deletion, load ≤ ½) of
+ * (key, entry) pairs, and per entry 4 ints (key, the links of an exact LRU list — most recent
+ * first —, Redis's LFU counter) and 2 doubles (expiry, and the time its value took to load:
+ * XFetch's δ). Freed entries are reused from a free list. The arrays double as the store fills,
+ * up to its capacity, and never shrink: memory follows the most keys held, then stays flat.
+ * Nothing is allocated per operation.
  *
  * Expiry is Redis's: lazy (an expired key found by a lookup is deleted and is a miss) and
- * active (`expireCycle`, run 10 times a second, samples keys and deletes the expired ones), so
- * expired keys hold memory for a while, as they do in Redis. LRU is exact (Redis samples
- * instead: its `maxmemory-samples` 5 comes within a few percent of exact LRU); LFU is Redis's
- * own approximation: a logarithmic 8-bit counter that decays by one per idle minute, the
- * victim the least counted of 5 sampled keys (without Redis's 16-entry eviction pool).
+ * active (`expireCycle`, run 10 times a second, walks the table from a cursor as Redis walks
+ * its buckets, deleting expired keys, and goes on while more than 10% of those it saw had
+ * expired), so expired keys hold memory for a while, as they do in Redis. LRU is exact (Redis
+ * samples instead: its `maxmemory-samples` 5 comes within a few percent of exact LRU); LFU is
+ * Redis's own approximation: a logarithmic 8-bit counter that decays by one per idle minute,
+ * the victim the least counted of 5 keys sampled from the table (without Redis's 16-entry
+ * eviction pool).
  */
 export class KeyStore {
   /** Entries held. */
@@ -44,18 +55,18 @@ export class KeyStore {
   /** Keys evicted to make room, and expired keys deleted, since the start. */
   evictions = 0;
   expired = 0;
-  private keys: Int32Array;
-  private expiresAt: Float64Array;
-  private loadMicros: Float64Array;
-  private newer: Int32Array;
-  private older: Int32Array;
-  private lfu: Uint8Array;
-  private lfuTouched: Float64Array;
-  private slots: Int32Array;
+  private ints: Int32Array;
+  private floats: Float64Array;
+  /** Per slot: the entry (−1: empty) and its key. */
+  private table: Int32Array;
   private mask: number;
   private shift: number;
+  /** Entries ever handed out (the rest of the arrays is unused), and the free list through NEWER. */
+  private used = 0;
+  private freeHead = EMPTY;
   private mru = EMPTY;
   private lru = EMPTY;
+  private cursor = 0;
 
   constructor(
     /** Most entries it holds (Infinity: unbounded). */
@@ -64,26 +75,22 @@ export class KeyStore {
     private readonly random: RandomStream,
   ) {
     const size = Math.min(capacity, INITIAL_ENTRIES);
-    this.keys = new Int32Array(size);
-    this.expiresAt = new Float64Array(size);
-    this.loadMicros = new Float64Array(size);
-    this.newer = new Int32Array(size);
-    this.older = new Int32Array(size);
-    this.lfu = new Uint8Array(policy === EVICT_LFU ? size : 0);
-    this.lfuTouched = new Float64Array(policy === EVICT_LFU ? size : 0);
+    this.ints = new Int32Array(4 * size);
+    this.floats = new Float64Array(2 * size);
     const bits = Math.max(4, Math.ceil(Math.log2(size * 2)));
-    this.slots = new Int32Array(2 ** bits).fill(EMPTY);
-    this.mask = 2 ** bits - 1;
+    this.table = new Int32Array(2 << bits).fill(EMPTY);
+    this.mask = (1 << bits) - 1;
     this.shift = 32 - bits;
   }
 
   /** The entry of `key`, live at `now`; −1 when absent or expired (an expired one is deleted, as Redis does on access). */
   lookup(key: number, now: number): number {
-    const e = this.find(key);
-    if (e === EMPTY) return EMPTY;
-    if (this.expiresAt[e] <= now) {
+    const slot = this.find(key);
+    if (slot === EMPTY) return EMPTY;
+    const e = this.table[2 * slot];
+    if (this.floats[2 * e + EXPIRES] <= now) {
       this.expired++;
-      this.remove(e);
+      this.removeAt(slot);
       return EMPTY;
     }
     return e;
@@ -100,62 +107,71 @@ export class KeyStore {
 
   /** When entry `e` expires, µs (Infinity without a TTL). */
   expiry(e: number): number {
-    return this.expiresAt[e];
+    return this.floats[2 * e + EXPIRES];
   }
 
   /** How long entry `e`'s value took to load, µs (XFetch's δ). */
   loadTime(e: number): number {
-    return this.loadMicros[e];
+    return this.floats[2 * e + LOAD];
   }
 
   /**
-   * Stores `key` (a SET): a new value expiring at `expiresAt`, which took `loadMicros` to load.
-   * Makes room by the eviction policy when full; under `noeviction` a new key that does not
-   * fit is not stored. Returns its entry, or −1.
+   * Stores `key` (a SET): a new value expiring at `expiresAt`, which took `loadMicros` to load
+   * (negative: unknown, the previous value's time is kept). Makes room by the eviction policy
+   * when full; under `noeviction` a new key that does not fit is not stored. Returns its entry, or −1.
    */
   set(key: number, now: number, expiresAt: number, loadMicros: number): number {
-    let e = this.find(key);
-    if (e === EMPTY) {
+    const slot = this.find(key);
+    let e: number;
+    if (slot === EMPTY) {
       if (this.count >= this.capacity && !this.makeRoom(now)) return EMPTY;
-      if (this.count === this.keys.length) this.grow();
-      e = this.count++;
-      this.keys[e] = key;
-      this.place(e);
+      e = this.allocate();
+      this.ints[4 * e + KEY] = key;
+      this.place(e, key);
       this.pushFront(e);
-      if (this.policy === EVICT_LFU) {
-        this.lfu[e] = LFU_INIT;
-        this.lfuTouched[e] = now;
-      }
-    } else this.touch(e, now);
-    this.expiresAt[e] = expiresAt;
-    this.loadMicros[e] = loadMicros;
+      if (this.policy === EVICT_LFU) this.ints[4 * e + LFU] = LFU_INIT | (Math.floor(now / MINUTE_MICROS) << 8);
+      this.floats[2 * e + LOAD] = 0;
+    } else {
+      e = this.table[2 * slot];
+      this.touch(e, now);
+    }
+    this.floats[2 * e + EXPIRES] = expiresAt;
+    if (loadMicros >= 0) this.floats[2 * e + LOAD] = loadMicros;
     return e;
   }
 
   /** Deletes `key` if present (a DEL). */
   delete(key: number): void {
-    const e = this.find(key);
-    if (e !== EMPTY) this.remove(e);
+    const slot = this.find(key);
+    if (slot !== EMPTY) this.removeAt(slot);
   }
 
   /** Empties the store (FLUSHALL, or a new pod's empty memory). */
   clear(): void {
-    this.slots.fill(EMPTY);
-    this.count = 0;
-    this.mru = this.lru = EMPTY;
+    this.table.fill(EMPTY);
+    this.count = this.used = 0;
+    this.freeHead = this.mru = this.lru = EMPTY;
   }
 
-  /** One active-expiry cycle: samples random keys and deletes the expired, again while many were. */
+  /** One active-expiry cycle: walks the table from its cursor deleting expired keys, again while many of those it saw were. */
   expireCycle(now: number): void {
+    const table = this.table;
     for (let loop = 0; loop < EXPIRE_MAX_LOOPS && this.count > 0; loop++) {
+      let seen = 0;
       let found = 0;
-      for (let i = 0; i < EXPIRE_SAMPLE && this.count > 0; i++) {
-        const e = Math.floor(this.random() * this.count);
-        if (this.expiresAt[e] <= now) {
-          this.expired++;
-          this.remove(e);
-          found++;
+      for (let visited = 0; seen < EXPIRE_SAMPLE && visited < EXPIRE_MAX_SLOTS; visited++) {
+        const slot = this.cursor;
+        const e = table[2 * slot];
+        if (e === EMPTY) {
+          this.cursor = (slot + 1) & this.mask;
+          continue;
         }
+        seen++;
+        if (this.floats[2 * e + EXPIRES] <= now) {
+          this.expired++;
+          found++;
+          this.removeAt(slot); // a later key may shift into this slot: look at it again
+        } else this.cursor = (slot + 1) & this.mask;
       }
       if (found <= EXPIRE_AGAIN_ABOVE) return;
     }
@@ -164,35 +180,45 @@ export class KeyStore {
   /** Evicts one entry by the policy; false under `noeviction`. */
   private makeRoom(now: number): boolean {
     if (this.policy === EVICT_NONE || this.count === 0) return false;
-    let victim = this.lru;
-    if (this.policy === EVICT_RANDOM) victim = Math.floor(this.random() * this.count);
-    else if (this.policy === EVICT_LFU) {
+    let slot: number;
+    if (this.policy === EVICT_LRU) slot = this.find(this.ints[4 * this.lru + KEY]);
+    else if (this.policy === EVICT_RANDOM) slot = this.randomSlot();
+    else {
+      slot = EMPTY;
       let least = Infinity;
       for (let i = 0; i < LFU_SAMPLES; i++) {
-        const e = Math.floor(this.random() * this.count);
-        const counter = this.decayed(e, now);
+        const candidate = this.randomSlot();
+        const counter = this.decayed(this.table[2 * candidate], now);
         if (counter < least) {
           least = counter;
-          victim = e;
+          slot = candidate;
         }
       }
     }
     this.evictions++;
-    this.remove(victim);
+    this.removeAt(slot);
     return true;
   }
 
-  /** Redis's LFU counter after its decay: one less per idle `lfu-decay-time`. */
+  /** A random occupied slot (the table is at least a quarter full when the store is). */
+  private randomSlot(): number {
+    for (;;) {
+      const slot = Math.floor(this.random() * (this.mask + 1));
+      if (this.table[2 * slot] !== EMPTY) return slot;
+    }
+  }
+
+  /** Redis's LFU counter after its decay: one less per idle minute. */
   private decayed(e: number, now: number): number {
-    return Math.max(0, this.lfu[e] - Math.floor((now - this.lfuTouched[e]) / LFU_DECAY_MICROS));
+    const packed = this.ints[4 * e + LFU];
+    return Math.max(0, (packed & 0xff) - (Math.floor(now / MINUTE_MICROS) - (packed >>> 8)));
   }
 
   /** Redis's logarithmic increment: likely while the counter is low, rare as it grows (255 at about a million uses). */
   private countUse(e: number, now: number): void {
     let counter = this.decayed(e, now);
-    if (counter < 255 && this.random() < 1 / ((Math.max(0, counter - LFU_INIT)) * LFU_LOG_FACTOR + 1)) counter++;
-    this.lfu[e] = counter;
-    this.lfuTouched[e] = now;
+    if (counter < 255 && this.random() < 1 / (Math.max(0, counter - LFU_INIT) * LFU_LOG_FACTOR + 1)) counter++;
+    this.ints[4 * e + LFU] = counter | (Math.floor(now / MINUTE_MICROS) << 8);
   }
 
   private hash(key: number): number {
@@ -200,97 +226,89 @@ export class KeyStore {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
 
+  /** The slot holding `key`, −1 when none. */
   private find(key: number): number {
-    const slots = this.slots;
+    const table = this.table;
     for (let i = this.hash(key); ; i = (i + 1) & this.mask) {
-      const e = slots[i];
-      if (e === EMPTY || this.keys[e] === key) return e;
+      if (table[2 * i] === EMPTY) return EMPTY;
+      if (table[2 * i + 1] === key) return i;
     }
   }
 
-  /** The slot that points at entry `e`. */
-  private slotOf(e: number): number {
-    for (let i = this.hash(this.keys[e]); ; i = (i + 1) & this.mask) if (this.slots[i] === e) return i;
+  private place(e: number, key: number): void {
+    let i = this.hash(key);
+    while (this.table[2 * i] !== EMPTY) i = (i + 1) & this.mask;
+    this.table[2 * i] = e;
+    this.table[2 * i + 1] = key;
   }
 
-  private place(e: number): void {
-    let i = this.hash(this.keys[e]);
-    while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
-    this.slots[i] = e;
-  }
-
-  /** Deletes entry `e`: backward-shift its slot away, then move the last entry into its place. */
-  private remove(e: number): void {
-    const slots = this.slots;
+  /** Deletes the entry at `slot`: backward-shift the slots after it, unlink it, free it. */
+  private removeAt(slot: number): void {
+    const table = this.table;
     const mask = this.mask;
-    let hole = this.slotOf(e);
-    for (let i = (hole + 1) & mask; slots[i] !== EMPTY; i = (i + 1) & mask) {
-      const home = this.hash(this.keys[slots[i]]);
+    const e = table[2 * slot];
+    let hole = slot;
+    for (let i = (hole + 1) & mask; table[2 * i] !== EMPTY; i = (i + 1) & mask) {
+      const home = this.hash(table[2 * i + 1]);
       // Move slot i into the hole unless its home lies cyclically in (hole, i].
       if (((i - home) & mask) >= ((i - hole) & mask)) {
-        slots[hole] = slots[i];
+        table[2 * hole] = table[2 * i];
+        table[2 * hole + 1] = table[2 * i + 1];
         hole = i;
       }
     }
-    slots[hole] = EMPTY;
+    table[2 * hole] = EMPTY;
     this.unlink(e);
-    const last = --this.count;
-    if (e === last) return;
-    slots[this.slotOf(last)] = e;
-    this.keys[e] = this.keys[last];
-    this.expiresAt[e] = this.expiresAt[last];
-    this.loadMicros[e] = this.loadMicros[last];
-    if (this.policy === EVICT_LFU) {
-      this.lfu[e] = this.lfu[last];
-      this.lfuTouched[e] = this.lfuTouched[last];
+    this.ints[4 * e + NEWER] = this.freeHead;
+    this.freeHead = e;
+    this.count--;
+  }
+
+  private allocate(): number {
+    this.count++;
+    if (this.freeHead !== EMPTY) {
+      const e = this.freeHead;
+      this.freeHead = this.ints[4 * e + NEWER];
+      return e;
     }
-    const newer = this.newer[last];
-    const older = this.older[last];
-    this.newer[e] = newer;
-    this.older[e] = older;
-    if (newer === EMPTY) this.mru = e;
-    else this.older[newer] = e;
-    if (older === EMPTY) this.lru = e;
-    else this.newer[older] = e;
+    if (4 * this.used === this.ints.length) this.grow();
+    return this.used++;
   }
 
   private pushFront(e: number): void {
-    this.newer[e] = EMPTY;
-    this.older[e] = this.mru;
-    if (this.mru !== EMPTY) this.newer[this.mru] = e;
+    const ints = this.ints;
+    ints[4 * e + NEWER] = EMPTY;
+    ints[4 * e + OLDER] = this.mru;
+    if (this.mru !== EMPTY) ints[4 * this.mru + NEWER] = e;
     this.mru = e;
     if (this.lru === EMPTY) this.lru = e;
   }
 
   private unlink(e: number): void {
-    const newer = this.newer[e];
-    const older = this.older[e];
+    const ints = this.ints;
+    const newer = ints[4 * e + NEWER];
+    const older = ints[4 * e + OLDER];
     if (newer === EMPTY) this.mru = older;
-    else this.older[newer] = older;
+    else ints[4 * newer + OLDER] = older;
     if (older === EMPTY) this.lru = newer;
-    else this.newer[older] = newer;
+    else ints[4 * older + NEWER] = newer;
   }
 
   /** Doubles the entries (up to the capacity) and the table. */
   private grow(): void {
-    const size = Math.min(this.capacity, this.keys.length * 2);
-    const i32 = (a: Int32Array) => { const b = new Int32Array(size); b.set(a); return b; };
-    const f64 = (a: Float64Array) => { const b = new Float64Array(size); b.set(a); return b; };
-    this.keys = i32(this.keys);
-    this.newer = i32(this.newer);
-    this.older = i32(this.older);
-    this.expiresAt = f64(this.expiresAt);
-    this.loadMicros = f64(this.loadMicros);
-    if (this.policy === EVICT_LFU) {
-      const lfu = new Uint8Array(size);
-      lfu.set(this.lfu);
-      this.lfu = lfu;
-      this.lfuTouched = f64(this.lfuTouched);
-    }
+    const size = Math.min(this.capacity, (this.ints.length / 4) * 2);
+    const ints = new Int32Array(4 * size);
+    ints.set(this.ints);
+    this.ints = ints;
+    const floats = new Float64Array(2 * size);
+    floats.set(this.floats);
+    this.floats = floats;
+    const old = this.table;
     const bits = Math.ceil(Math.log2(size * 2));
-    this.slots = new Int32Array(2 ** bits).fill(EMPTY);
-    this.mask = 2 ** bits - 1;
+    this.table = new Int32Array(2 << bits).fill(EMPTY);
+    this.mask = (1 << bits) - 1;
     this.shift = 32 - bits;
-    for (let e = 0; e < this.count; e++) this.place(e);
+    this.cursor = 0;
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== EMPTY) this.place(old[i], old[i + 1]);
   }
 }
