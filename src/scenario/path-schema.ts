@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './schema-units.js';
+import { duration, period } from './schema-units.js';
 import { distributionSchema, oneOf } from './distribution-schema.js';
 
 /** The step kinds that hold no steps of their own. */
@@ -34,11 +34,14 @@ export interface CacheStepSpec {
   name?: string;
   pattern: 'cache-aside' | 'read-through';
   onMiss?: StepSpec[];
-  write?: 'write-through' | 'invalidate';
+  write?: 'write-through' | 'write-behind' | 'invalidate';
   steps?: StepSpec[];
+  batchEvery?: number;
 }
 export type StepSpec = PlainStep & { cache?: CacheStepSpec };
-export type StepInput = PlainStepInput & { cache?: Omit<CacheStepSpec, 'pattern' | 'onMiss' | 'steps'> & { pattern?: CacheStepSpec['pattern']; onMiss?: StepInput[]; steps?: StepInput[] } };
+export type StepInput = PlainStepInput & {
+  cache?: Omit<CacheStepSpec, 'pattern' | 'onMiss' | 'steps' | 'batchEvery'> & { pattern?: CacheStepSpec['pattern']; onMiss?: StepInput[]; steps?: StepInput[]; batchEvery?: number | string };
+};
 
 const nestedPath = (description: string) => z.lazy(() => z.array(stepSchema).min(1, { error: 'expected at least one step' })).optional().meta({ description });
 
@@ -47,8 +50,9 @@ const cacheStepSchema = z
     name: z.string().optional().meta({ description: 'The cache (one of `caches`; default: the only one).' }),
     pattern: z.enum(['cache-aside', 'read-through']).default('cache-aside').meta({ description: "A read: `cache-aside` (default: GET; on a miss the application runs `onMiss`, then SETs the value — one more round trip) or `read-through` (the cache loads on a miss and stores the value itself: no SET round trip for the request)." }),
     onMiss: nestedPath('A read: the steps that load the value on a miss (e.g. a `db` query). A hit skips them.'),
-    write: z.enum(['write-through', 'invalidate']).optional().meta({ description: 'A write instead of a read: run `steps` (the database write), then SET the new value (`write-through`) or DEL the key (`invalidate`, cache-aside writes).' }),
-    steps: nestedPath('A write: its own steps (e.g. a `db` write query), run before the cache is updated.'),
+    write: z.enum(['write-through', 'write-behind', 'invalidate']).optional().meta({ description: "A write instead of a read: run `steps` (the database write), then SET the new value (`write-through`) or DEL the key (`invalidate`, cache-aside writes); or `write-behind`: SET at once and go on, the steps run later in the background, once per key written in each `batchEvery`." }),
+    steps: nestedPath('A write: its own steps (e.g. a `db` write query), run before the cache is updated (write-behind: in the background).'),
+    batchEvery: period().optional().meta({ description: 'Write-behind: how often the keys written since the last batch go to the database, each once (default 1s).' }),
   })
   .superRefine((c, ctx) => {
     if (c.write === undefined) {
@@ -58,6 +62,7 @@ const cacheStepSchema = z
       if (c.steps === undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'expected the write\'s own steps (e.g. [{ db: { query: update } }])' });
       if (c.onMiss !== undefined) ctx.addIssue({ code: 'custom', path: ['onMiss'], message: 'a write has no miss: give its steps in `steps`' });
     }
+    if (c.batchEvery !== undefined && c.write !== 'write-behind') ctx.addIssue({ code: 'custom', path: ['batchEvery'], message: 'expected `batchEvery` only with `write: write-behind`' });
   })
   .meta({ description: 'A cache on the path, keyed by the request\'s key: a read (GET, on a miss `onMiss` then SET) or a write (`write`: `steps`, then SET or DEL).' });
 

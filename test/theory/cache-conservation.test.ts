@@ -33,10 +33,16 @@ function withCaches(seed: number) {
           ],
         },
         edit: {
-          share: 0.1,
+          share: 0.05,
           timeout: '2s',
           key: { popularity: { uniform: { keys: 500 } }, space: 'products' },
           path: [{ cache: { name: 'redis', write: 'invalidate', steps: [{ db: { query: 'write' } }] } }],
+        },
+        rate: {
+          share: 0.05,
+          timeout: '2s',
+          key: { popularity: { uniform: { keys: 500 } }, space: 'products' },
+          path: [{ cpu: '1ms' }, { cache: { name: 'redis', write: 'write-behind', batchEvery: '2s', steps: [{ db: { query: 'write' } }] } }],
         },
       },
     },
@@ -86,6 +92,8 @@ describe('conservation with caches, coalesced loads, failures and pod kills', ()
     expect(model.caches.get('local')!.loads).toBeGreaterThan(0);
     expect(byCause.pool_timeout).toBeGreaterThan(0);
     expect(byCause.pod_terminated).toBeGreaterThan(0);
+    expect(redis.writeBehinds[0].written).toBeGreaterThan(0);
+    expect(redis.writeBehinds[0].lost).toBeGreaterThan(0);
   });
 
   test('every arrival ends exactly once and every request slot is freed (waiters of failed or killed loads included)', () => {

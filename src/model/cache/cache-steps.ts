@@ -2,6 +2,7 @@ import type { EventHandler, Simulation } from '../../engine/index.js';
 import type { PathRunner, Step, StepGuard } from '../path/path-runner.js';
 import type { Requests } from '../requests.js';
 import { HIT, MISS, REFRESH, type Cache } from './cache.js';
+import type { WriteBehind } from './write-behind.js';
 
 /**
  * A cached read, compiled flat into the operation's steps: this GET, then the miss block (the
@@ -91,7 +92,11 @@ export class CacheFillStep implements Step, EventHandler {
   }
 }
 
-/** After a write's steps: SET the new value (write-through) or DEL the key (invalidate), and wait for the answer. */
+/**
+ * A write's cache command, and wait for the answer: after its steps, SET the new value
+ * (write-through) or DEL the key (invalidate); or, write-behind, SET it and leave the database
+ * write to the background batch.
+ */
 export class CacheWriteStep implements Step, EventHandler {
   private readonly doneEvent: number;
 
@@ -100,6 +105,7 @@ export class CacheWriteStep implements Step, EventHandler {
     private readonly runner: PathRunner,
     private readonly cache: Cache,
     private readonly invalidate: boolean,
+    private readonly behind: WriteBehind | undefined,
   ) {
     this.doneEvent = sim.register(this);
   }
@@ -107,6 +113,7 @@ export class CacheWriteStep implements Step, EventHandler {
   begin(id: number): void {
     if (this.invalidate) this.cache.delete(id);
     else this.cache.set(id);
+    this.behind?.wrote(id);
     if (this.cache.answerIn === 0) this.runner.advance(id);
     else this.sim.schedule(this.cache.answerIn, this.doneEvent, id);
   }

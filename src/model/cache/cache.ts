@@ -4,6 +4,7 @@ import { CAUSE_POD_TERMINATED, type Requests } from '../requests.js';
 import { shardOfSlot, slotOfNumberedKey } from './hash-slot.js';
 import { KeyStore } from './key-store.js';
 import { LoadTable } from './load-table.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** What a GET found: a live value, nothing, or a live value XFetch chose to recompute early. */
 export const HIT = 0;
@@ -79,6 +80,8 @@ export class Cache implements EventHandler {
   earlyRefreshes = 0;
   /** The most loads of one key in flight at once since `takeKeyLoadsMax`. */
   private keyLoadsMax = 0;
+  /** The write-behind batches of the steps that write through this cache that way. */
+  readonly writeBehinds: WriteBehind[] = [];
   /** Delay until the answer of the command just issued, µs (0: at once). */
   answerIn = 0;
   private readonly shared: KeyStore | undefined;

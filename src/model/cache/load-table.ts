@@ -39,6 +39,12 @@ export class LoadTable {
     return e;
   }
 
+  /** Deletes every entry. */
+  clear(): void {
+    this.slots.fill(EMPTY);
+    this.count = 0;
+  }
+
   /** Deletes entry `e`; the last entry moves into its place (an entry index is valid until the next removal). */
   remove(e: number): void {
     const slots = this.slots;

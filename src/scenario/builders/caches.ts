@@ -24,8 +24,8 @@ export interface BuiltCaches {
  * empties their local store). Columns per cache (prefixed `<cache>_` with several):
  * `cache_hit_ratio` (GETs that found a live value), `cache_ops_per_s` (commands, or lookups and
  * stores of a local cache), `cache_evictions_per_s`, `cache_keys`, `cache_key_loads_max` (the
- * most loads of one key in flight at once: a stampede), and for a server `cache_cpu_pct` (its
- * busiest node's command thread).
+ * most loads of one key in flight at once: a stampede), for a server `cache_cpu_pct` (its
+ * busiest node's command thread), and with write-behind `cache_writes_lost`.
  */
 export function buildCaches(ctx: BuildContext): BuiltCaches | undefined {
   const specs = ctx.scenario.caches ?? {};
@@ -128,5 +128,7 @@ function addCacheColumns(ctx: BuildContext, cache: Cache, prefix: string): void 
     });
   }
   recorder.addColumn({ name: `${prefix}cache_keys`, sample: () => cache.keys() });
+  // Write-behind: background writes that failed or timed out — writes the database never got.
+  if (cache.writeBehinds.length > 0) recorder.addColumn({ name: `${prefix}cache_writes_lost`, sample: increaseOf(() => cache.writeBehinds.reduce((sum, b) => sum + b.lost, 0)) });
   recorder.addColumn({ name: `${prefix}cache_key_loads_max`, sample: () => cache.takeKeyLoadsMax() });
 }

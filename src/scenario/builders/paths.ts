@@ -2,6 +2,7 @@ import type { Distribution } from '../../engine/index.js';
 import { PathTiming } from '../../metrics/path-timing.js';
 import type { ServiceStats } from '../../metrics/service-stats.js';
 import { CacheFillStep, CacheReadStep, CacheWriteStep } from '../../model/cache/cache-steps.js';
+import { WriteBehind } from '../../model/cache/write-behind.js';
 import type { Step, StepGuard } from '../../model/path/path-runner.js';
 import { CallStep, CpuStep, ExternalStep } from '../../model/path/steps.js';
 import { Entry } from '../../model/traffic/arrivals.js';
@@ -10,6 +11,10 @@ import type { BuiltCaches } from './caches.js';
 import type { BuildContext } from './context.js';
 import type { DataTier } from './databases.js';
 import { buildDistribution } from './distribution.js';
+
+/** Write-behind: how often written keys go to the database by default, and how long a background write may take before it counts as lost. */
+const DEFAULT_BATCH_MICROS = 1_000_000;
+const BACKGROUND_WRITE_TIMEOUT_MICROS = 30_000_000;
 
 /** The user-facing side of the paths: where each class enters, and what its first CPU step costs. */
 export interface BuiltPaths {
@@ -74,11 +79,24 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
       }
       const name = c.name ?? cacheNames[0];
       const cache = caches!.caches.get(name)!;
+      if (c.write === 'write-behind') {
+        // The write's steps are an operation of their own, walked later by background requests.
+        const behind = new WriteBehind(sim, requests, runner, ctx.services.get(service)!, c.batchEvery ?? DEFAULT_BATCH_MICROS, BACKGROUND_WRITE_TIMEOUT_MICROS);
+        const writeOp = runner.addOperation();
+        runner.setSteps(writeOp, compile(writeOp, `${owner}:${i}:write-behind`, service, c.steps!, false));
+        behind.setOperation(writeOp);
+        cache.writeBehinds.push(behind);
+        ctx.start.loops.push(() => behind.start());
+        out.labels.push(`cache ${name} set (write-behind)${suffix}`);
+        out.waits.push(true);
+        out.steps.push(new CacheWriteStep(sim, runner, cache, false, behind));
+        continue;
+      }
       if (c.write !== undefined) {
         compileInto(out, op, owner, service, c.steps!, false, guard, suffix);
         out.labels.push(`cache ${name} ${c.write === 'invalidate' ? 'delete' : 'set'}${suffix}`);
         out.waits.push(true);
-        out.steps.push(new CacheWriteStep(sim, runner, cache, c.write === 'invalidate'));
+        out.steps.push(new CacheWriteStep(sim, runner, cache, c.write === 'invalidate', undefined));
         continue;
       }
       const fill = i + 1 + flatLength(c.onMiss!);
@@ -96,7 +114,11 @@ export function buildPaths(ctx: BuildContext, stats: ReadonlyMap<string, Service
   };
   /** Steps a path compiles to. */
   const flatLength = (path: readonly StepSpec[]): number =>
-    path.reduce((n, step) => n + (step.cache === undefined ? 1 : 1 + flatLength(step.cache.onMiss ?? step.cache.steps!) + (step.cache.write === undefined ? 1 : 0)), 0);
+    path.reduce((n, step) => {
+      const c = step.cache;
+      if (c === undefined || c.write === 'write-behind') return n + 1;
+      return n + 1 + flatLength(c.onMiss ?? c.steps!) + (c.write === undefined ? 1 : 0);
+    }, 0);
   const compileStep = (step: StepSpec, service: string, streamName: string, drawnAtArrival: boolean): Step => {
     if (step.cpu !== undefined) return new CpuStep(requests, runner.hosts, buildDistribution(step.cpu), sim.random(streamName), drawnAtArrival);
     if (step.call) return new CallStep(requests, ctx.services.get(step.call.service)!, serviceOperations.get(callee(step.call))!, requests.addChildGroup(step.call.timeout));
