@@ -5,7 +5,7 @@ import { SloTracker } from '../metrics/slo.js';
 import type { ServiceStats } from '../metrics/service-stats.js';
 import type { PathTimes } from '../metrics/summary.js';
 import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
-import type { Cache } from '../model/cache/cache.js';
+import type { Cache, CacheTotals } from '../model/cache/cache.js';
 import type { Cluster } from '../model/cluster/cluster.js';
 import { CostModel } from '../model/cost/cost-model.js';
 import { PathRunner } from '../model/path/path-runner.js';
@@ -44,6 +44,8 @@ export interface Model {
   readonly databases: readonly DatabaseView[];
   /** Caches by name; empty without `caches`. */
   readonly caches: ReadonlyMap<string, Cache>;
+  /** Each cache's totals over the measured period (after the warm-up). */
+  measuredCacheTotals(): Record<string, CacheTotals>;
   /** Where each operation's time went (worker wait, steps). */
   readonly paths: PathTimes;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
@@ -76,7 +78,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   );
   const runner = new PathRunner(sim, requests);
   let inSystemAtMeasuredStart = 0;
-  recorder.measuredStartListener = () => (inSystemAtMeasuredStart = requests.inSystemIntegral());
+  let cachesAtMeasuredStart = new Map<string, CacheTotals>();
   const services = buildServices(scenario, sim, requests, runner);
   const catalog = priceCatalog(scenario);
   const cost = new CostModel(catalog, () => sim.now);
@@ -86,6 +88,10 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   const stats = serviceStats(services);
   const dataTier = buildDatabases(ctx);
   const caches = buildCaches(ctx);
+  recorder.measuredStartListener = () => {
+    inSystemAtMeasuredStart = requests.inSystemIntegral();
+    cachesAtMeasuredStart = new Map([...(caches?.caches ?? [])].map(([name, cache]) => [name, cache.totals()]));
+  };
   const paths = buildPaths(ctx, stats, dataTier, caches);
   buildTraffic(ctx, paths, traces);
 
@@ -125,6 +131,14 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       return (c.orderValueUsd ?? 0) * c.conversionRate;
     }),
     measuredInSystemIntegral: () => requests.inSystemIntegral() - inSystemAtMeasuredStart,
+    measuredCacheTotals: () =>
+      Object.fromEntries(
+        [...(caches?.caches ?? [])].map(([name, cache]) => {
+          const now = cache.totals();
+          const start = cachesAtMeasuredStart.get(name)!;
+          return [name, Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - start[k as keyof CacheTotals]])) as unknown as CacheTotals];
+        }),
+      ),
     run(onProgress, progressEveryMicros = 1_000_000) {
       for (const start of ctx.start.warm) start();
       recorder.start();

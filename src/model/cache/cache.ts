@@ -44,6 +44,16 @@ export interface CacheConfig {
   readonly flushAtMicros: readonly number[];
 }
 
+/** A cache's running totals: GETs, hits, loads begun (misses and early refreshes that loaded), misses that waited for another's load, early refreshes, evictions. */
+export interface CacheTotals {
+  gets: number;
+  hits: number;
+  loads: number;
+  coalesced: number;
+  earlyRefreshes: number;
+  evictions: number;
+}
+
 /** The Redis key of a request's key id, for hash slots: the CRC of its text before the number, and the first id of its key space, per class. */
 export interface KeyNames {
   readonly prefixCrc: ArrayLike<number>;
@@ -258,6 +268,11 @@ export class Cache implements EventHandler {
     }
     // Its loaders: those killed on the pod's CPU never come back to end their load, the others end it now.
     for (let id = 0; id < this.role.length; id++) if (this.role[id] === LOADER && this.loadPod[id] === hostIndex) this.dropLoad(id);
+  }
+
+  /** The running totals a summary reports (differences of two readings give a period's). */
+  totals(): CacheTotals {
+    return { gets: this.gets, hits: this.hits, loads: this.loads, coalesced: this.coalesced, earlyRefreshes: this.earlyRefreshes, evictions: this.evictions() };
   }
 
   /** The most loads of one key that were in flight at once since the last call. */
