@@ -37,6 +37,9 @@ export const cacheSchema = z
       .strictObject({ beta: positive('a β').default(1).meta({ description: 'β: above 1 favours earlier refreshes (default 1, as the paper recommends).' }) })
       .optional()
       .meta({ description: "Probabilistic early recomputation (XFetch, Vattani et al. 2015): a hit recomputes the value when now − δ·β·ln(random) ≥ its expiry, δ being how long its last load took — one request refreshes a hot key shortly before it expires, instead of many after." }),
+    declaredHitRatio: fraction()
+      .optional()
+      .meta({ description: 'A teaching shortcut: every GET hits with this probability, whatever the keys, TTL and capacity — no key is stored, nothing is learnt from the traffic. The summary marks the cache `declared`. Leave it out to let the hit ratio emerge.' }),
     flush: z
       .array(z.string().regex(CLOCK_TIME, { error: 'expected a time of day like "14:00" or "14:00:30"' }))
       .default([])
@@ -49,6 +52,9 @@ export const cacheSchema = z
     }
     if (c.maxmemory !== undefined && c.entrySize === undefined) ctx.addIssue({ code: 'custom', path: ['entrySize'], message: 'expected the memory one key takes, to turn maxmemory into keys' });
     if (c.maxmemory !== undefined && c.maxEntries !== undefined) ctx.addIssue({ code: 'custom', path: ['maxEntries'], message: 'give maxEntries or maxmemory, not both' });
+    if (c.declaredHitRatio !== undefined)
+      for (const [field, given] of Object.entries({ ttl: c.ttl !== undefined, maxEntries: c.maxEntries !== undefined, maxmemory: c.maxmemory !== undefined, earlyRefresh: c.earlyRefresh !== undefined, coalesce: c.coalesce, flush: c.flush.length > 0 }))
+        if (given) ctx.addIssue({ code: 'custom', path: [field], message: 'a declared hit ratio ignores keys, TTLs and capacity: remove it, or remove declaredHitRatio to let the hit ratio emerge' });
     if (c.ttlJitter > 0 && c.ttl === undefined) ctx.addIssue({ code: 'custom', path: ['ttlJitter'], message: 'expected a `ttl` to spread' });
   })
   .meta({ id: 'Cache', description: 'A Redis (ElastiCache) server or cluster, or a local in-pod cache, that `cache` steps use.' });

@@ -20,8 +20,8 @@ export interface CostSummary {
   lostRevenueUsd: number;
 }
 
-/** A cache over the measured period: its hit ratio and the counts it comes from. */
-export type CacheSummary = CacheTotals & { hitRatio: number };
+/** A cache over the measured period: its hit ratio and the counts it comes from; `declared` when the scenario declared the ratio (a teaching shortcut). */
+export type CacheSummary = CacheTotals & { hitRatio: number; declared?: true };
 
 /** Everything one strategy's run produces: plain data, so it can cross a worker boundary. */
 export interface StrategyResult {
@@ -57,7 +57,7 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
       ...summary,
       cost,
       slo: model.slo?.verdicts(model.recorder.runHistogram, { arrivals: summary.requests, failures: summary.errors }) ?? [],
-      ...(model.caches.size > 0 ? { caches: cacheSummaries(model.measuredCacheTotals()) } : {}),
+      ...(model.caches.size > 0 ? { caches: cacheSummaries(model.measuredCacheTotals(), scenario) } : {}),
     },
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
     decisions: model.log.decisions,
@@ -65,6 +65,8 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
   };
 }
 
-function cacheSummaries(totals: Record<string, CacheTotals>): Record<string, CacheSummary> {
-  return Object.fromEntries(Object.entries(totals).map(([name, t]) => [name, { hitRatio: t.gets > 0 ? t.hits / t.gets : 0, ...t }]));
+function cacheSummaries(totals: Record<string, CacheTotals>, scenario: Scenario): Record<string, CacheSummary> {
+  return Object.fromEntries(
+    Object.entries(totals).map(([name, t]) => [name, { hitRatio: t.gets > 0 ? t.hits / t.gets : 0, ...t, ...(scenario.caches![name].declaredHitRatio !== undefined ? { declared: true as const } : {}) }]),
+  );
 }

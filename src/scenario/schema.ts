@@ -379,14 +379,15 @@ function checkCalls(path: readonly StepSpec[], at: (string | number)[], services
 }
 
 /** Every `cache` step names a cache (or there is only one); a class whose own path uses a cache has a `key` (`keyless` names a class without one). */
-function checkCaches(path: readonly StepSpec[], at: (string | number)[], caches: Record<string, unknown>, ctx: z.core.$RefinementCtx, keyless?: string): void {
+function checkCaches(path: readonly StepSpec[], at: (string | number)[], caches: Record<string, { declaredHitRatio?: number }>, ctx: z.core.$RefinementCtx, keyless?: string): void {
   const names = Object.keys(caches);
   eachStep(path, at, (step, stepAt) => {
     if (!step.cache) return;
     const name = step.cache.name ?? (names.length === 1 ? names[0] : undefined);
     if (name === undefined || !(name in caches))
       ctx.addIssue({ code: 'custom', path: [...stepAt, 'cache', 'name'], message: names.length === 0 ? 'a `cache` step needs a cache: add one under `caches`' : `expected one of the caches (${names.join(', ')})${step.cache.name === undefined ? '' : `, got ${JSON.stringify(step.cache.name)}`}` });
-    if (keyless !== undefined) ctx.addIssue({ code: 'custom', path: [...stepAt, 'cache'], message: `a cache looks up the request's key: give class ${keyless} a \`key\`` });
+    const declared = name !== undefined && caches[name]?.declaredHitRatio !== undefined;
+    if (keyless !== undefined && !declared) ctx.addIssue({ code: 'custom', path: [...stepAt, 'cache'], message: `a cache looks up the request's key: give class ${keyless} a \`key\`` });
   });
 }
 

@@ -39,6 +39,17 @@ test('bad cache settings: exit 2, one line per problem naming the field, nothing
   expect(r.lines.some((l) => l.startsWith('caches.products.evictionPolicy:') && l.includes('"volatile-ttl"'))).toBe(true);
 });
 
+test('a declared hit ratio with a TTL or a capacity is refused by name: they would be ignored', () => {
+  const r = simulateWithCache([read({})], { products: { declaredHitRatio: 0.9, ttl: '5m', maxEntries: 100 } });
+  expect(r.code).toBe(2);
+  expect(r.lines).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^caches\.products\.ttl: a declared hit ratio ignores keys, TTLs and capacity/),
+      expect.stringMatching(/^caches\.products\.maxEntries: a declared hit ratio ignores keys, TTLs and capacity/),
+    ]),
+  );
+});
+
 test('a maxmemory without an entry size, and a local cache given server settings, are refused by name', () => {
   const r = simulateWithCache([read({ name: 'a' })], { a: { maxmemory: '1Gi' }, b: { local: true, nodeType: 'cache.r6g.large', shards: 3 } });
   expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ZipfKeys } from '../../src/model/keys/popularity.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
+import { runStrategy } from '../../src/scenario/run.js';
 import { scenario, simulate } from '../helpers/scenario.js';
 
 type KeyInput = NonNullable<ScenarioInput['traffic']['classes'][string]['key']>;
@@ -158,5 +159,21 @@ describe('write-behind', () => {
     expect(Math.abs(behind.written / 1800 / expected - 1)).toBeLessThan(0.02);
     // The users' writes only wait for the SET: a command of 10 µs.
     expect(run.summary.latency_ms.p99).toBeLessThan(0.1);
+  });
+});
+
+describe('a declared hit ratio (teaching shortcut)', () => {
+  test('hits with the declared probability whatever the keys, and the summary says it was declared', () => {
+    const s = scenario({
+      duration: '10m',
+      traffic: { rate: { constant: 200 }, classes: { req: { share: 1, timeout: '1h', path: [{ cache: { onMiss: [{ external: { latency: '5ms' } }] } }] } } },
+      services: { web: { replicas: 1, workers: 1000, queueCapacity: 0 } },
+      caches: { c: { declaredHitRatio: 0.9 } },
+    });
+    const { summary } = runStrategy('declared', s, new Map());
+    const c = summary.caches!.c;
+    expect(c.declared).toBe(true);
+    // 120k GETs: the standard error of the ratio is below 0.001.
+    expect(Math.abs(c.hitRatio - 0.9)).toBeLessThan(0.005);
   });
 });

@@ -42,6 +42,8 @@ export interface CacheConfig {
   readonly earlyRefreshBeta: number;
   /** When the cache is emptied (a flush, or a restart), µs from the start. */
   readonly flushAtMicros: readonly number[];
+  /** A teaching shortcut: every GET hits with this probability and nothing is stored (NaN: the hit ratio emerges). */
+  readonly declaredHitRatio: number;
 }
 
 /** A cache's running totals: GETs, hits, loads begun (misses and early refreshes that loaded), misses that waited for another's load, early refreshes, evictions. */
@@ -148,6 +150,13 @@ export class Cache implements EventHandler {
   get(id: number): number {
     const key = this.requests.key[id];
     const at = this.issue(id, key);
+    const declared = this.config.declaredHitRatio;
+    if (declared >= 0) {
+      this.gets++;
+      if (this.random() >= declared) return MISS;
+      this.hits++;
+      return HIT;
+    }
     if (key < 0) return MISS;
     this.gets++;
     const store = this.storeOf(id);
@@ -172,7 +181,7 @@ export class Cache implements EventHandler {
   set(id: number, background = false): void {
     const key = this.requests.key[id];
     const at = this.issue(id, key, background);
-    if (key < 0) return;
+    if (key < 0 || this.config.declaredHitRatio >= 0) return;
     this.writes++;
     const ttl = this.config.ttlMicros;
     const jitter = this.config.ttlJitter;
@@ -184,7 +193,7 @@ export class Cache implements EventHandler {
   delete(id: number): void {
     const key = this.requests.key[id];
     this.issue(id, key);
-    if (key < 0) return;
+    if (key < 0 || this.config.declaredHitRatio >= 0) return;
     this.writes++;
     this.storeOf(id).delete(key);
   }

@@ -60,6 +60,7 @@ function buildCache(ctx: BuildContext, name: string, spec: CacheSpec): Cache {
     coalesce: spec.coalesce,
     earlyRefreshBeta: spec.earlyRefresh?.beta ?? 0,
     // A clock time before the start is the next day's.
+    declaredHitRatio: spec.declaredHitRatio ?? NaN,
     flushAtMicros: spec.flush.map((clock) => ((clockSeconds(clock) - start + DAY_S) % DAY_S) * 1e6),
   };
   // A key's Redis name is `<space>:<n>` (the class's name for its own space): the CRC of the prefix, per class.
