@@ -337,6 +337,8 @@ export class Cache implements EventHandler {
 
   private nodeOf(id: number, key: number): number {
     const c = this.requests.classId[id];
+    // A background request (a write-behind batch) has an internal class: its key is named by its id alone.
+    if (c >= this.names.firstId.length) return shardOfSlot(slotOfNumberedKey(0, key), this.config.shards);
     return shardOfSlot(slotOfNumberedKey(this.names.prefixCrc[c], key - this.names.firstId[c]), this.config.shards);
   }
 
