@@ -183,16 +183,26 @@ function bareMmc(requests: number): number {
   return requests / seconds;
 }
 
+/** RSS when the timed run was half-way through its simulated time, and at its end (a row's memory over simulated time). */
+let rssAtHalfBytes = 0;
+let rssAtEndBytes = 0;
+
 /** Runs a scenario through the whole model (`runStrategy`, as the CLI does); requests/s. */
 function throughModel(input: Omit<ScenarioInput, 'name' | 'duration' | 'seed' | 'metricsInterval'>, requests: number): number {
-  const scenario = scenarioSchema.parse({ name: 'bench', duration: Math.round(requests / MMC_ARRIVALS_PER_S), seed: 1, metricsInterval: '1m', ...input });
+  const durationS = Math.round(requests / MMC_ARRIVALS_PER_S);
+  const scenario = scenarioSchema.parse({ name: 'bench', duration: durationS, seed: 1, metricsInterval: '1m', ...input });
   let progressCalls = 0;
   // Progress comes every simulated second; `rss()` reads /proc, which every second cost 12% of the row: sample every 16th simulated minute.
-  const sampleSometimes = () => ++progressCalls % 960 === 0 && sampleMemory();
+  const sampleSometimes = (simulatedMicros: number) => {
+    if (++progressCalls % 960 !== 0) return;
+    sampleMemory();
+    if (rssAtHalfBytes === 0 && simulatedMicros >= durationS * 5e5) rssAtHalfBytes = process.memoryUsage.rss();
+  };
   const start = clock();
   const result = runStrategy('bench', scenario, new Map(), sampleSometimes);
   const seconds = (clock() - start) / 1000;
   sampleMemory();
+  rssAtEndBytes = process.memoryUsage.rss();
   return result.summary.requests / seconds;
 }
 
@@ -235,19 +245,56 @@ const pathScenario = {
   },
 };
 
+/**
+ * A Redis cache in front of the path row's database (cache-aside): requests go pod CPU → GET (a
+ * node's queue, a round trip) → on a miss the database query and a SET. Keys: Zipf (s = 1) over
+ * `keys`, with room for `entries` (exact LRU).
+ */
+const cacheScenario = (keys: number, entries: number) => ({
+  ...pathScenario,
+  traffic: {
+    rate: { constant: MMC_ARRIVALS_PER_S },
+    classes: {
+      req: {
+        share: 1,
+        timeout: '1h',
+        key: { popularity: { zipf: { keys, s: 1 } } },
+        path: [{ cpu: { exponential: { mean: '40ms' } } }, { cache: { onMiss: [{ db: { query: 'order' } }] } }],
+      },
+    },
+  },
+  caches: { main: { maxEntries: entries, evictionPolicy: 'allkeys-lru' as const } },
+});
+/** The cache row: 100,000 keys, room for 20,000: about one request in five misses. */
+const CACHE_ROW = cacheScenario(100_000, 20_000);
+/** The memory row: 10 million keys, room for 1 million — the store fills, then must stay flat. */
+const BIG_CACHE = cacheScenario(10_000_000, 1_000_000);
+
 const PARTS: Record<string, { warmUp: () => number; run: () => number }> = {
   'bare-hold': { warmUp: () => bareHold(1_000_000), run: () => bareHold(HOLD_EVENTS) },
   engine: { warmUp: () => engineHold(1_000_000), run: () => engineHold(HOLD_EVENTS) },
   'bare-mmc': { warmUp: () => bareMmc(500_000), run: () => bareMmc(REQUESTS) },
   mmc: { warmUp: () => throughModel(mmcScenario, 500_000), run: () => throughModel(mmcScenario, REQUESTS) },
   path: { warmUp: () => throughModel(pathScenario, 500_000), run: () => throughModel(pathScenario, REQUESTS) },
+  cache: { warmUp: () => throughModel(CACHE_ROW, 500_000), run: () => throughModel(CACHE_ROW, REQUESTS) },
+  'cache-10m': { warmUp: () => throughModel(BIG_CACHE, 100_000), run: () => throughModel(BIG_CACHE, 2 * REQUESTS) },
 };
+/** Parts measured once, for their memory, not in the rounds of rates. */
+const MEMORY_PARTS = new Set(['cache-10m']);
 
 /** One measurement, in this process: a warm-up (JIT), then the timed run. */
-function measure(name: string): { rate: number; peakRssBytes: number } {
+function measure(name: string): Measurement {
   const part = PARTS[name];
   part.warmUp();
-  return { rate: part.run(), peakRssBytes };
+  rssAtHalfBytes = 0;
+  return { rate: part.run(), peakRssBytes, rssAtHalfBytes, rssAtEndBytes };
+}
+
+interface Measurement {
+  rate: number;
+  peakRssBytes: number;
+  rssAtHalfBytes: number;
+  rssAtEndBytes: number;
 }
 
 const ROUNDS = 3;
@@ -261,8 +308,8 @@ const range = (xs: number[]) => `runs ${fmt(Math.min(...xs))}–${fmt(Math.max(.
  * of its three rounds' ratios (rates are medians of three too).
  */
 function report(): void {
-  const child = (name: string) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), name], { encoding: 'utf8' })) as { rate: number; peakRssBytes: number };
-  const names = Object.keys(PARTS);
+  const child = (name: string) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), name], { encoding: 'utf8' })) as Measurement;
+  const names = Object.keys(PARTS).filter((name) => !MEMORY_PARTS.has(name));
   const rates: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   let peakRss = 0;
   for (let round = 0; round < ROUNDS; round++)
@@ -271,6 +318,7 @@ function report(): void {
       rates[name].push(m.rate);
       peakRss = Math.max(peakRss, m.peakRssBytes);
     }
+  const bigCache = child('cache-10m');
   const ratio = (name: string, of: string) => median(rates[name].map((r, i) => r / rates[of][i]));
   const verdicts: boolean[] = [];
   const target = (value: number, min: number, of: string) => {
@@ -285,7 +333,14 @@ function report(): void {
   row(`bare heap M/M/c loop (c=10, ρ=0.9, ${REQUESTS / 1e6} M req.)`, 'bare-mmc', 'requests/s', 'baseline');
   row('M/M/c through the service model', 'mmc', 'requests/s', target(ratio('mmc', 'bare-mmc'), 0.6, 'bare M/M/c'));
   row('balancer → pod CPU → pool → database → CPU', 'path', 'requests/s', `${ratio('path', 'bare-mmc').toFixed(2)}× bare M/M/c, ${target(ratio('path', 'mmc'), 0.5, 'M/M/c row')}`);
-  console.log(`${'peak memory (RSS)'.padEnd(46)} ${(peakRss / 1024 ** 2).toFixed(0)} MiB`);
+  row('pod CPU → cache (on a miss: database, SET)', 'cache', 'requests/s', `${ratio('cache', 'bare-mmc').toFixed(2)}× bare M/M/c, ${target(ratio('cache', 'mmc'), 0.5, 'M/M/c row')}`);
+  const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+  const flat = bigCache.rssAtEndBytes <= bigCache.rssAtHalfBytes * 1.1;
+  verdicts.push(flat);
+  console.log(
+    `${'10M-key Zipf cache (1M entries), 10 M req.'.padEnd(46)} ${`${fmt(bigCache.rate)} requests/s`.padEnd(18)} ${''.padEnd(24)} RSS ${mib(bigCache.rssAtHalfBytes)} half-way, ${mib(bigCache.rssAtEndBytes)} at the end, peak ${mib(bigCache.peakRssBytes)} (flat within 10%: ${flat ? 'PASS' : 'FAIL'})`,
+  );
+  console.log(`${'peak memory (RSS) of the other rows'.padEnd(46)} ${mib(peakRss)}`);
   const missed = verdicts.filter((v) => !v).length;
   console.log(missed === 0 ? 'every target met' : `${missed} of ${verdicts.length} targets missed`);
 }

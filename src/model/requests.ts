@@ -113,6 +113,7 @@ export class Requests implements EventHandler, EntryCheck {
   private readonly firstInternalClass: number;
   private readonly timeoutMicros: number[] = [];
   private readonly groupKind: number[] = [];
+  /** The client of each internal class, by its id (internal classes and call groups may be added in any order). */
   private readonly internalClients: InternalClient[] = [];
 
   constructor(
@@ -133,8 +134,9 @@ export class Requests implements EventHandler, EntryCheck {
    * their outcomes. Returns the class id (also its deadline group).
    */
   addInternalClass(timeoutMicros: number, client: InternalClient): number {
-    this.internalClients.push(client);
-    return this.addGroup(timeoutMicros, GROUP_INTERNAL);
+    const group = this.addGroup(timeoutMicros, GROUP_INTERNAL);
+    this.internalClients[group] = client;
+    return group;
   }
 
   /** A deadline group for child requests (one `call` step's timeout); returns its id. */
@@ -226,7 +228,7 @@ export class Requests implements EventHandler, EntryCheck {
 
   // Out of line, so that the hot `served` stays small enough to be inlined.
   private answerInternal(id: number, ok: boolean): void {
-    this.internalClients[this.classId[id] - this.firstInternalClass].answered(id, ok);
+    this.internalClients[this.classId[id]].answered(id, ok);
   }
 
   /** The server has let go of the request (finished, dropped or killed it). */
@@ -267,7 +269,7 @@ export class Requests implements EventHandler, EntryCheck {
       if (!live) continue;
       this.fail(id, CAUSE_TIMEOUT);
       if (this.flags[id] & SERVER_DONE) continue;
-      if (this.groupKind[group] === GROUP_INTERNAL) this.internalClients[group - this.firstInternalClass].abandoned(id);
+      if (this.groupKind[group] === GROUP_INTERNAL) this.internalClients[group].abandoned(id);
       else this.abandonListener?.abandoned(id);
     }
     if (queue.length > 0) this.sim.scheduleAt(queue.peekTime(), this.deadlineEvent, group);

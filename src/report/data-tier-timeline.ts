@@ -100,13 +100,13 @@ function sumWhile(rows: readonly number[][], starts: readonly number[], c: numbe
   return sum;
 }
 
-function peak(rows: readonly number[][], c: number, e: Episode): number {
+export function peak(rows: readonly number[][], c: number, e: Episode): number {
   let max = -Infinity;
   for (let j = e.first; j <= e.last; j++) max = Math.max(max, rows[j][c]);
   return max;
 }
 
-function count(x: number): string {
+export function count(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 

@@ -1,4 +1,5 @@
 import type { DecisionRow } from '../metrics/decisions.js';
+import { cacheEvents } from './cache-timeline.js';
 import { dataTierEvents, duration } from './data-tier-timeline.js';
 import { shardEvents } from './shard-timeline.js';
 
@@ -103,6 +104,7 @@ export function buildTimeline(input: TimelineInput): string[] {
   // Data-tier causes sort before the failures they explain.
   for (const e of dataTierEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const e of shardEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
+  for (const e of cacheEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const d of input.decisions) add(d.t_s, 1, `${d.controller} ${d.from} → ${d.to}: ${d.reason} — ${d.message}`);
 
   events.sort((a, b) => a.t - b.t || a.order - b.order);

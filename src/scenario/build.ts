@@ -5,6 +5,7 @@ import { SloTracker } from '../metrics/slo.js';
 import type { ServiceStats } from '../metrics/service-stats.js';
 import type { PathTimes } from '../metrics/summary.js';
 import { defaultPriceCatalog, withOverrides, type PriceCatalog } from '../catalog/prices.js';
+import type { Cache, CacheTotals } from '../model/cache/cache.js';
 import type { Cluster } from '../model/cluster/cluster.js';
 import { CostModel } from '../model/cost/cost-model.js';
 import { PathRunner } from '../model/path/path-runner.js';
@@ -14,6 +15,7 @@ import type { BuildContext } from './builders/context.js';
 import { buildCluster } from './builders/cluster.js';
 import { addCostColumns } from './builders/cost.js';
 import { buildHpas } from './builders/hpa.js';
+import { buildCaches } from './builders/caches.js';
 import { buildDatabases, type DatabaseView } from './builders/databases.js';
 import { buildKeys } from './builders/keys.js';
 import { buildPaths } from './builders/paths.js';
@@ -40,6 +42,10 @@ export interface Model {
   readonly serviceStats?: ReadonlyMap<string, ServiceStats>;
   /** Databases with their proxies and pools; empty without `databases`. */
   readonly databases: readonly DatabaseView[];
+  /** Caches by name; empty without `caches`. */
+  readonly caches: ReadonlyMap<string, Cache>;
+  /** Each cache's totals over the measured period (after the warm-up). */
+  measuredCacheTotals(): Record<string, CacheTotals>;
   /** Where each operation's time went (worker wait, steps). */
   readonly paths: PathTimes;
   /** Revenue per successful request of each class (order value × conversion), USD; 0 when none. */
@@ -72,7 +78,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   );
   const runner = new PathRunner(sim, requests);
   let inSystemAtMeasuredStart = 0;
-  recorder.measuredStartListener = () => (inSystemAtMeasuredStart = requests.inSystemIntegral());
+  let cachesAtMeasuredStart = new Map<string, CacheTotals>();
   const services = buildServices(scenario, sim, requests, runner);
   const catalog = priceCatalog(scenario);
   const cost = new CostModel(catalog, () => sim.now);
@@ -81,7 +87,12 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
 
   const stats = serviceStats(services);
   const dataTier = buildDatabases(ctx);
-  const paths = buildPaths(ctx, stats, dataTier);
+  const caches = buildCaches(ctx);
+  recorder.measuredStartListener = () => {
+    inSystemAtMeasuredStart = requests.inSystemIntegral();
+    cachesAtMeasuredStart = new Map([...(caches?.caches ?? [])].map(([name, cache]) => [name, cache.totals()]));
+  };
+  const paths = buildPaths(ctx, stats, dataTier, caches);
   buildTraffic(ctx, paths, traces);
 
   // The entry service's columns keep plain names; with several services each has its own too.
@@ -92,6 +103,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
   if (stats) for (const [name, service] of services) addServiceColumns(recorder, service, meanWorkSeconds(name), `${name}_`, stats.get(name));
   for (const service of services.values()) ctx.start.warm.push(() => service.startWarm());
   dataTier?.addColumns();
+  caches?.addColumns();
 
   const cluster = buildCluster(ctx);
   addCostColumns(ctx);
@@ -111,6 +123,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
     cluster,
     serviceStats: stats,
     databases: dataTier?.views ?? [],
+    caches: caches?.caches ?? new Map(),
     slo,
     paths,
     revenuePerSuccessUsd: classNames.map((name) => {
@@ -118,6 +131,14 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
       return (c.orderValueUsd ?? 0) * c.conversionRate;
     }),
     measuredInSystemIntegral: () => requests.inSystemIntegral() - inSystemAtMeasuredStart,
+    measuredCacheTotals: () =>
+      Object.fromEntries(
+        [...(caches?.caches ?? [])].map(([name, cache]) => {
+          const now = cache.totals();
+          const start = cachesAtMeasuredStart.get(name)!;
+          return [name, Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - start[k as keyof CacheTotals]])) as unknown as CacheTotals];
+        }),
+      ),
     run(onProgress, progressEveryMicros = 1_000_000) {
       for (const start of ctx.start.warm) start();
       recorder.start();

@@ -1,5 +1,5 @@
 import type { InputIssue } from './issues.js';
-import type { StepSpec } from './path-schema.js';
+import { eachStep, type StepSpec } from './path-schema.js';
 import type { Scenario } from './schema.js';
 
 /**
@@ -17,7 +17,7 @@ function trafficRoutes(scenario: Scenario): Map<string, string[]> {
     if (sources.length === 0) reached.push(service);
     sources.push(from);
   };
-  const follow = (path: readonly StepSpec[], from: string) => path.forEach((step, i) => step.call && reach(step.call.service, `${from}[${i}]`));
+  const follow = (path: readonly StepSpec[], from: string) => eachStep(path, [], (step, at) => step.call && reach(step.call.service, `${from}${at.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('')}`));
   for (const [className, c] of Object.entries(scenario.traffic.classes)) {
     reach(c.service ?? entry, `traffic.classes.${className}`);
     follow(c.path ?? [], `traffic.classes.${className}.path`);

@@ -5,6 +5,7 @@ import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
 import { monthlyExtrapolation } from '../model/cost/billing.js';
 import type { SloVerdict } from '../metrics/slo.js';
+import type { CacheTotals } from '../model/cache/cache.js';
 
 /** What the run cost and what its failures cost the business. */
 export interface CostSummary {
@@ -19,12 +20,15 @@ export interface CostSummary {
   lostRevenueUsd: number;
 }
 
+/** A cache over the measured period: its hit ratio and the counts it comes from; `declared` when the scenario declared the ratio (a teaching shortcut). */
+export type CacheSummary = CacheTotals & { hitRatio: number; declared?: true };
+
 /** Everything one strategy's run produces: plain data, so it can cross a worker boundary. */
 export interface StrategyResult {
   strategy: string;
   seed: number | string;
   durationS: number;
-  summary: RunSummary & { cost: CostSummary; slo: SloVerdict[] };
+  summary: RunSummary & { cost: CostSummary; slo: SloVerdict[]; caches?: Record<string, CacheSummary> };
   timeseries: { columns: string[]; rows: number[][] };
   decisions: DecisionRow[];
   /** Engine statistics (not written to result files: they describe the run, not the system). */
@@ -53,9 +57,16 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
       ...summary,
       cost,
       slo: model.slo?.verdicts(model.recorder.runHistogram, { arrivals: summary.requests, failures: summary.errors }) ?? [],
+      ...(model.caches.size > 0 ? { caches: cacheSummaries(model.measuredCacheTotals(), scenario) } : {}),
     },
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
     decisions: model.log.decisions,
     events: model.sim.eventsProcessed,
   };
+}
+
+function cacheSummaries(totals: Record<string, CacheTotals>, scenario: Scenario): Record<string, CacheSummary> {
+  return Object.fromEntries(
+    Object.entries(totals).map(([name, t]) => [name, { hitRatio: t.gets > 0 ? t.hits / t.gets : 0, ...t, ...(scenario.caches![name].declaredHitRatio !== undefined ? { declared: true as const } : {}) }]),
+  );
 }

@@ -6,7 +6,8 @@ import { MAX_CLUSTER_PODS, PODS_LIMIT_TEXT } from './limits.js';
 import { clusterSchema } from './cluster-schema.js';
 import { sloSchema } from './slo-schema.js';
 import { keySchema, keysOf, keySpaceName, MAX_KEY_IDS, type KeySpec } from './key-schema.js';
-import { operationSchema, pathSchema, type StepSpec } from './path-schema.js';
+import { eachStep, operationSchema, pathSchema, type StepSpec } from './path-schema.js';
+import { cacheSchema } from './cache-schema.js';
 import { connectionPoolSchema, databaseSchema } from './database-schema.js';
 import { checkShards } from './shard-checks.js';
 import { METRIC_SIGNALS, METRIC_SIGNAL_NAMES, TIME_SIGNALS, TIME_UNITS, type MetricSignal } from '../model/autoscaling/metric-signals.js';
@@ -79,7 +80,7 @@ export const traceSchema = z
 export const requestClassSchema = z.strictObject({
   share: z.number().min(0).max(1).meta({ description: 'Fraction of requests in this class; the shares sum to 1.' }),
   cpu: distributionSchema.optional().meta({ description: 'CPU work per request at one full core (e.g. "20ms" or a distribution): shorthand for `path: [{ cpu: … }]`.' }),
-  path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external, db. Give `cpu` or `path`.' }),
+  path: pathSchema.optional().meta({ description: 'The steps a request walks on its service while holding a worker: cpu, call, external, db, cache. Give `cpu` or `path`.' }),
   service: z.string().optional().meta({ description: 'The service that receives this class (default `traffic.target`).' }),
   key: keySchema.optional(),
   timeout: timeout().prefault('30s').meta({ description: 'Client deadline: a request not answered by then fails with cause `timeout` (default 30s).' }),
@@ -300,6 +301,7 @@ export const scenarioSchema = z
       .meta({ description: 'Prices: AWS us-east-1 on-demand from the catalog (src/catalog/prices.json) unless overridden. Nodes are billed per second with a 60 s minimum; without a cluster block pods are billed as Fargate (vCPU-hours and GB-hours of their requests).' }),
     services: z.record(z.string(), serviceSchema).refine((s) => Object.keys(s).length > 0, { message: 'expected at least one service' }),
     databases: z.record(z.string(), databaseSchema).optional().meta({ description: 'Databases that `db` steps query, by name.' }),
+    caches: z.record(z.string(), cacheSchema).optional().meta({ description: 'Caches that `cache` steps use, by name: Redis (ElastiCache) servers or clusters, or local in-pod caches.' }),
     strategies: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
@@ -319,11 +321,13 @@ export const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['traffic', 'classes', name, 'service'], message: `expected one of the services (${names.join(', ')}), got ${JSON.stringify(c.service)}` });
       checkCalls(c.path ?? [], ['traffic', 'classes', name, 'path'], s.services, ctx);
       checkQueries(c.path ?? [], ['traffic', 'classes', name, 'path'], s.databases ?? {}, ctx);
+      checkCaches(c.path ?? [], ['traffic', 'classes', name, 'path'], s.caches ?? {}, ctx, c.key === undefined ? name : undefined);
     }
     for (const [name, service] of Object.entries(s.services)) {
       for (const [op, operation] of Object.entries(service.operations ?? {})) {
         checkCalls(operation.path, ['services', name, 'operations', op, 'path'], s.services, ctx);
         checkQueries(operation.path, ['services', name, 'operations', op, 'path'], s.databases ?? {}, ctx);
+        checkCaches(operation.path, ['services', name, 'operations', op, 'path'], s.caches ?? {}, ctx);
       }
       for (const db of Object.keys(service.connectionPools ?? {}))
         if (!(db in (s.databases ?? {}))) ctx.addIssue({ code: 'custom', path: ['services', name, 'connectionPools', db], message: `expected the name of a database (${Object.keys(s.databases ?? {}).join(', ') || 'none defined'})` });
@@ -361,33 +365,46 @@ type ServicesSpec = Record<string, { operations?: Record<string, { path: StepSpe
 
 /** Every `call` names a service and one of its operations. */
 function checkCalls(path: readonly StepSpec[], at: (string | number)[], services: ServicesSpec, ctx: z.core.$RefinementCtx): void {
-  path.forEach((step, i) => {
+  eachStep(path, at, (step, stepAt) => {
     if (!step.call) return;
     const callee = services[step.call.service];
     if (!callee) {
-      ctx.addIssue({ code: 'custom', path: [...at, i, 'call', 'service'], message: `expected one of the services (${Object.keys(services).join(', ')}), got ${JSON.stringify(step.call.service)}` });
+      ctx.addIssue({ code: 'custom', path: [...stepAt, 'call', 'service'], message: `expected one of the services (${Object.keys(services).join(', ')}), got ${JSON.stringify(step.call.service)}` });
       return;
     }
     const operations = Object.keys(callee.operations ?? {});
     if (operations.length === 0)
-      ctx.addIssue({ code: 'custom', path: [...at, i, 'call'], message: `service ${JSON.stringify(step.call.service)} has no \`operations\` to call` });
+      ctx.addIssue({ code: 'custom', path: [...stepAt, 'call'], message: `service ${JSON.stringify(step.call.service)} has no \`operations\` to call` });
     else if (step.call.operation === undefined ? operations.length > 1 : !operations.includes(step.call.operation))
-      ctx.addIssue({ code: 'custom', path: [...at, i, 'call', 'operation'], message: `expected one of ${step.call.service}'s operations (${operations.join(', ')})${step.call.operation === undefined ? '' : `, got ${JSON.stringify(step.call.operation)}`}` });
+      ctx.addIssue({ code: 'custom', path: [...stepAt, 'call', 'operation'], message: `expected one of ${step.call.service}'s operations (${operations.join(', ')})${step.call.operation === undefined ? '' : `, got ${JSON.stringify(step.call.operation)}`}` });
+  });
+}
+
+/** Every `cache` step names a cache (or there is only one); a class whose own path uses a cache has a `key` (`keyless` names a class without one). */
+function checkCaches(path: readonly StepSpec[], at: (string | number)[], caches: Record<string, { declaredHitRatio?: number }>, ctx: z.core.$RefinementCtx, keyless?: string): void {
+  const names = Object.keys(caches);
+  eachStep(path, at, (step, stepAt) => {
+    if (!step.cache) return;
+    const name = step.cache.name ?? (names.length === 1 ? names[0] : undefined);
+    if (name === undefined || !(name in caches))
+      ctx.addIssue({ code: 'custom', path: [...stepAt, 'cache', 'name'], message: names.length === 0 ? 'a `cache` step needs a cache: add one under `caches`' : `expected one of the caches (${names.join(', ')})${step.cache.name === undefined ? '' : `, got ${JSON.stringify(step.cache.name)}`}` });
+    const declared = name !== undefined && caches[name]?.declaredHitRatio !== undefined;
+    if (keyless !== undefined && !declared) ctx.addIssue({ code: 'custom', path: [...stepAt, 'cache'], message: `a cache looks up the request's key: give class ${keyless} a \`key\`` });
   });
 }
 
 /** Every `db` step names a database (or there is only one) and one of its queries. */
 function checkQueries(path: readonly StepSpec[], at: (string | number)[], databases: Record<string, { queries: Record<string, unknown> }>, ctx: z.core.$RefinementCtx): void {
   const names = Object.keys(databases);
-  path.forEach((step, i) => {
+  eachStep(path, at, (step, stepAt) => {
     if (!step.db) return;
     const name = step.db.database ?? (names.length === 1 ? names[0] : undefined);
     if (name === undefined || !(name in databases)) {
-      ctx.addIssue({ code: 'custom', path: [...at, i, 'db', 'database'], message: names.length === 0 ? 'a `db` step needs a database: add one under `databases`' : `expected one of the databases (${names.join(', ')})${step.db.database === undefined ? '' : `, got ${JSON.stringify(step.db.database)}`}` });
+      ctx.addIssue({ code: 'custom', path: [...stepAt, 'db', 'database'], message: names.length === 0 ? 'a `db` step needs a database: add one under `databases`' : `expected one of the databases (${names.join(', ')})${step.db.database === undefined ? '' : `, got ${JSON.stringify(step.db.database)}`}` });
       return;
     }
     const queries = Object.keys(databases[name].queries);
-    if (!queries.includes(step.db.query)) ctx.addIssue({ code: 'custom', path: [...at, i, 'db', 'query'], message: `expected one of ${name}'s queries (${queries.join(', ')}), got ${JSON.stringify(step.db.query)}` });
+    if (!queries.includes(step.db.query)) ctx.addIssue({ code: 'custom', path: [...stepAt, 'db', 'query'], message: `expected one of ${name}'s queries (${queries.join(', ')}), got ${JSON.stringify(step.db.query)}` });
   });
 }
 
@@ -396,11 +413,12 @@ function findCallCycle(services: ServicesSpec): string[] | undefined {
   const edges = new Map<string, string[]>();
   for (const [name, service] of Object.entries(services))
     for (const [op, operation] of Object.entries(service.operations ?? {})) {
-      const targets = operation.path.flatMap((step) => {
-        if (!step.call) return [];
+      const targets: string[] = [];
+      eachStep(operation.path, [], (step) => {
+        if (!step.call) return;
         const ops = Object.keys(services[step.call.service]?.operations ?? {});
         const callee = step.call.operation ?? (ops.length === 1 ? ops[0] : undefined);
-        return callee ? [`${step.call.service}.${callee}`] : [];
+        if (callee) targets.push(`${step.call.service}.${callee}`);
       });
       edges.set(`${name}.${op}`, targets);
     }

@@ -49,8 +49,8 @@ describe('chart specs', () => {
   it('every Vega-Lite template (*.vl.json) compiles on its own, without warnings or errors', () => {
     const dir = 'src/report/charts';
     const files = readdirSync(dir).filter((f) => f.endsWith('.vl.json'));
-    // The fixture has no sharded database, so its charts leave out shards.svg (see shard-chart.test.ts).
-    expect(files.sort()).toEqual([...ALL_FILES, 'shards.svg'].map((f) => f.replace('.svg', '.vl.json')).sort());
+    // The fixture has no sharded database and no cache, so its charts leave out shards.svg and cache.svg.
+    expect(files.sort()).toEqual([...ALL_FILES, 'shards.svg', 'cache.svg'].map((f) => f.replace('.svg', '.vl.json')).sort());
     const messages: string[] = [];
     for (const file of files) {
       const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TopLevelSpec;
@@ -189,6 +189,22 @@ describe('renderCharts', () => {
 
     const without = await renderCharts(buildReportInput({ hours: 2, drop: ['db_cpu_pct', 'db_connections', 'db_max_connections', 'proxy_db_connections'] }));
     expect(without.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'database.svg'));
+  });
+
+  it('draws the cache chart only when the run has a cache: its hit ratio (mean per bucket) and the database CPU', async () => {
+    const input = buildReportInput({ hours: 24 });
+    for (const s of input.strategies) {
+      s.timeseries.columns.push('cache_hit_ratio');
+      s.timeseries.rows.forEach((row, i) => row.push(i % 2 === 0 ? 0.8 : 0.6));
+    }
+    const chart = (await renderCharts(input)).find((c) => c.file === 'cache.svg')!;
+    const rows = vegaData(chart).get('cache')!;
+    expect([...new Set(rows.filter((r) => r.series !== undefined).map((r) => r.series))]).toEqual(['hit ratio', 'database CPU (%)']);
+    // A day in 10 s rows is bucketed: buckets average the ratio, where 0.8 and 0.6 alternate.
+    const ratios = rows.filter((r) => r.hit_ratio !== undefined).map((r) => r.hit_ratio as number);
+    expect(Math.max(...ratios)).toBeLessThan(0.8);
+    expect(chart.svg).toContain('hit ratio');
+    expect((await renderCharts(buildReportInput({ hours: 2 }))).map((c) => c.file)).not.toContain('cache.svg');
   });
 
   it('draws one arrivals area when all strategies saw the same traffic, one line each when not', async () => {

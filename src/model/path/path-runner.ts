@@ -1,6 +1,7 @@
 import type { Simulation } from '../../engine/index.js';
 import {
   CAUSE_DOWNSTREAM_ERROR,
+  CAUSE_POD_TERMINATED,
   CAUSE_DOWNSTREAM_TIMEOUT,
   CAUSE_TIMEOUT,
   type AbandonListener,
@@ -45,10 +46,21 @@ export interface StepTimes {
   stepDone(op: number, step: number, timeMicros: number, waitMicros: number): void;
 }
 
+/**
+ * Told when a request leaves one of the steps it guards without finishing it — the step failed,
+ * or the request's pod died while it was there: a cache's miss block, whose load other
+ * requests may be waiting for.
+ */
+export interface StepGuard {
+  unwound(requestId: number, cause: number): void;
+}
+
 /** An operation: a path of steps run by one service's pods. */
 interface Operation {
   readonly steps: Step[];
   readonly outcomes: ServiceOutcomes | undefined;
+  /** Per step, who is told when a request leaves it unfinished (undefined for most steps). */
+  readonly guards: (StepGuard | undefined)[];
 }
 
 /**
@@ -83,12 +95,17 @@ export class PathRunner implements ChildClient, AbandonListener {
 
   /** Declares an operation; its steps are filled in later (paths may call each other). Returns its id. */
   addOperation(outcomes?: ServiceOutcomes): number {
-    this.operations.push({ steps: [], outcomes });
+    this.operations.push({ steps: [], outcomes, guards: [] });
     return this.operations.length - 1;
   }
 
   setSteps(op: number, steps: readonly Step[]): void {
     this.operations[op].steps.push(...steps);
+  }
+
+  /** `guard` is told of requests that leave steps from…to−1 of `op` unfinished. */
+  guardSteps(op: number, from: number, to: number, guard: StepGuard): void {
+    for (let i = from; i < to; i++) this.operations[op].guards[i] = guard;
   }
 
   addHost(host: WorkerHost): number {
@@ -120,8 +137,14 @@ export class PathRunner implements ChildClient, AbandonListener {
 
   /** The request's current step is done: the next begins, or the path is over. */
   advance(id: number): void {
+    this.jump(id, this.requests.step[id] + 1);
+  }
+
+  /** The request's current step is done and its path goes on at step `next` (a cache hit skips the miss block). */
+  jump(id: number, next: number): void {
     const requests = this.requests;
     if (requests.isOrphaned(id)) {
+      this.unwind(id, CAUSE_POD_TERMINATED);
       requests.releaseServer(id);
       return;
     }
@@ -130,7 +153,7 @@ export class PathRunner implements ChildClient, AbandonListener {
     const operation = this.operations[op];
     const done = requests.step[id];
     if (this.stepTimes !== undefined) this.stepTimes.stepDone(op, done, now - requests.stepStart[id], requests.stepWait[id]);
-    const next = ++requests.step[id];
+    requests.step[id] = next;
     if (next < operation.steps.length) {
       requests.stepStart[id] = now;
       requests.stepWait[id] = 0;
@@ -147,6 +170,7 @@ export class PathRunner implements ChildClient, AbandonListener {
   /** The request's current step failed: the request fails with `cause` and frees its worker. */
   fail(id: number, cause: number): void {
     const requests = this.requests;
+    this.unwind(id, requests.isOrphaned(id) ? CAUSE_POD_TERMINATED : cause);
     if (requests.isOrphaned(id)) {
       requests.releaseServer(id);
       return;
@@ -157,6 +181,12 @@ export class PathRunner implements ChildClient, AbandonListener {
     requests.fail(id, cause);
     requests.releaseServer(id);
     host.releaseWorker(-1);
+  }
+
+  /** Tells the guard of the request's step, if any, that the request leaves it unfinished. */
+  private unwind(id: number, cause: number): void {
+    const guard = this.operations[this.requests.op[id]].guards[this.requests.step[id]];
+    if (guard !== undefined) guard.unwound(id, cause);
   }
 
   childAnswered(parent: number, ok: boolean, cause: number): void {

@@ -6,6 +6,7 @@ import latency from './latency.vl.json' with { type: 'json' };
 import podsNodes from './pods-nodes.vl.json' with { type: 'json' };
 import errors from './errors.vl.json' with { type: 'json' };
 import database from './database.vl.json' with { type: 'json' };
+import cache from './cache.vl.json' with { type: 'json' };
 import cost from './cost.vl.json' with { type: 'json' };
 import comparison from './comparison.vl.json' with { type: 'json' };
 import frontier from './frontier.vl.json' with { type: 'json' };
@@ -43,6 +44,7 @@ const CHARTS: { name: string; template: object; data: (d: ChartData) => Datasets
   { name: 'errors', template: errors, data: errorsData },
   { name: 'database', template: database, data: databaseData },
   { name: 'shards', template: shards, data: shardData },
+  { name: 'cache', template: cache, data: cacheData },
   { name: 'cost', template: cost, data: costData },
   { name: 'comparison', template: comparison, data: comparisonData },
   { name: 'frontier', template: frontier, data: frontierData },
@@ -228,7 +230,7 @@ interface ChartData {
 /** Per column: how a bucket of intervals becomes one point. Maxima keep spikes visible. */
 function aggregation(column: string): 'mean' | 'last' | 'max' {
   if (column === 'cost_cumulative_usd') return 'last';
-  if (column.endsWith('_rps') || column.endsWith('_per_s') || column.endsWith('_pct') || column === 'cost_usd') return 'mean';
+  if (column.endsWith('_rps') || column.endsWith('_per_s') || column.endsWith('_pct') || column.endsWith('_ratio') || column === 'cost_usd') return 'mean';
   return 'max';
 }
 
@@ -446,6 +448,20 @@ function databaseData(d: ChartData): Datasets {
     rows.push(...annotationRows(d, s.strategy.name));
   }
   return { database: rows };
+}
+
+/** Per cache (its `cache_hit_ratio` column, prefixed `<cache>_` with several) its hit ratio, and each database's CPU: long rows. */
+function cacheData(d: ChartData): Datasets {
+  const rows: Row[] = [];
+  for (const s of d.sampled) {
+    const caches = s.columns.filter((c) => c.endsWith('cache_hit_ratio'));
+    if (caches.length === 0) continue;
+    for (const c of caches) for (const r of wideRows(s, [c]) ?? []) rows.push({ strategy: s.strategy.name, t: r.t, series: caches.length > 1 ? `${c.slice(0, -'_cache_hit_ratio'.length)}: hit ratio` : 'hit ratio', hit_ratio: r[c] });
+    for (const c of s.columns.filter((x) => x.endsWith('db_cpu_pct')))
+      for (const r of wideRows(s, [c]) ?? []) rows.push({ strategy: s.strategy.name, t: r.t, series: c === 'db_cpu_pct' ? 'database CPU (%)' : `${c.slice(0, -'_db_cpu_pct'.length)}: database CPU (%)`, cpu_pct: r[c] });
+    rows.push(...annotationRows(d, s.strategy.name));
+  }
+  return { cache: rows };
 }
 
 function costData(d: ChartData): Datasets {
