@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ShardsSpec } from './database-schema.js';
 import { keysOf, keySpaceName, type KeySpec } from './key-schema.js';
-import type { StepSpec } from './path-schema.js';
+import { eachStep, type StepSpec } from './path-schema.js';
 
 type Path = (string | number)[];
 
@@ -26,8 +26,8 @@ function dbStepUses(s: ShardedScenario): DbStepUse[] {
   for (const [className, c] of Object.entries(s.traffic.classes)) {
     const seen = new Set<string>();
     const walk = (path: readonly StepSpec[], at: Path) =>
-      path.forEach((step, i) => {
-        if (step.db) uses.push({ className, database: step.db.database ?? (databases.length === 1 ? databases[0] : ''), at: [...at, i, 'db'] });
+      eachStep(path, at, (step, stepAt) => {
+        if (step.db) uses.push({ className, database: step.db.database ?? (databases.length === 1 ? databases[0] : ''), at: [...stepAt, 'db'] });
         if (!step.call) return;
         const ops = Object.keys(s.services[step.call.service]?.operations ?? {});
         const op = step.call.operation ?? (ops.length === 1 ? ops[0] : undefined);
