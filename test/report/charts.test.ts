@@ -2,12 +2,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { buildChartSpecs, paretoOptimal, renderCharts, STRATEGY_PALETTE, type Chart } from '../../src/report/charts/charts.js';
+import { buildChartSpecs, paretoOptimal, renderCharts, STRATEGY_PALETTE, withTimeInteraction, type Chart } from '../../src/report/charts/charts.js';
 import { renderReportHtml } from '../../src/report/html.js';
 import type { ReportInput } from '../../src/report/report-input.js';
-import { buildReportInput } from './fixture.js';
+import { buildReportInput, SPIKE_T_S } from './fixture.js';
 
-const ALL_FILES = ['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'database.svg', 'cost.svg', 'comparison.svg', 'frontier.svg'];
+const ALL_FILES = [
+  'traffic-capacity.svg',
+  'latency.svg',
+  'pods-nodes.svg',
+  'autoscaler-web.svg',
+  'cluster-autoscaler.svg',
+  'errors.svg',
+  'database.svg',
+  'cost.svg',
+  'comparison.svg',
+  'frontier.svg',
+];
+/** One template per chart; the autoscaler's is drawn once per autoscaled service. */
+const TEMPLATES = ALL_FILES.map((f) => f.replace('autoscaler-web', 'autoscaler').replace('.svg', '.vl.json'));
 
 /** A vega-lite logger that records every warning and error. */
 function recordingLogger(messages: string[]) {
@@ -49,7 +62,7 @@ describe('chart specs', () => {
   it('every Vega-Lite template (*.vl.json) compiles on its own, without warnings or errors', () => {
     const dir = 'src/report/charts';
     const files = readdirSync(dir).filter((f) => f.endsWith('.vl.json'));
-    expect(files.sort()).toEqual(ALL_FILES.map((f) => f.replace('.svg', '.vl.json')).sort());
+    expect(files.sort()).toEqual([...TEMPLATES].sort());
     const messages: string[] = [];
     for (const file of files) {
       const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TopLevelSpec;
@@ -58,11 +71,14 @@ describe('chart specs', () => {
     expect(messages).toEqual([]);
   });
 
-  it('every chart spec, with its data injected, compiles without warnings or errors', () => {
+  it('every chart spec, with its data injected, compiles without warnings or errors, and so does its live form', () => {
     const specs = buildChartSpecs(threeStrategies);
     expect(specs.map((s) => `${s.name}.svg`)).toEqual(ALL_FILES);
     const messages: string[] = [];
-    for (const { spec } of specs) compile(spec, { logger: recordingLogger(messages) as never });
+    for (const { spec, time } of specs) {
+      compile(spec, { logger: recordingLogger(messages) as never });
+      if (time) compile(withTimeInteraction(spec), { logger: recordingLogger(messages) as never });
+    }
     expect(messages).toEqual([]);
   });
 });
@@ -132,14 +148,18 @@ describe('renderCharts', () => {
     for (const name of ['cheap', 'balanced', 'fast', 'tie', 'wasteful']) expect(frontier.svg).toContain(`>${name}</text>`);
   });
 
-  it('downsamples a day at 10 s to at most 1,000 points per series, keeping the spike', async () => {
+  it('downsamples a day at 10 s to at most 1,000 points per series, keeping the spike, and every interval around it', async () => {
     const charts = await rendered;
     const latency = [...vegaData(charts.find((c) => c.file === 'latency.svg')!).values()].flat().filter((r) => 'p99_ms' in r);
+    // From 5 minutes before the flash sale to 20 after it, every 10 s interval is a point of its own.
+    const sale = (Date.UTC(1970, 0, 1, 6) + SPIKE_T_S * 1000) as number;
+    const aroundSale = (r: Record<string, unknown>) => (r.t as number) >= sale - 300_000 && (r.t as number) < sale + 1_200_000;
     for (const s of threeStrategies.strategies) {
       const points = latency.filter((r) => r.strategy === s.name);
       expect(s.timeseries.rows.length).toBe(8640);
       expect(points.length).toBeGreaterThan(500);
-      expect(points.length).toBeLessThanOrEqual(1000);
+      expect(points.filter((r) => !aroundSale(r)).length).toBeLessThanOrEqual(1000);
+      expect(points.filter(aroundSale).map((r) => r.t)).toEqual(Array.from({ length: 150 }, (_, i) => sale - 300_000 + i * 10_000));
       const p99 = s.timeseries.columns.indexOf('p99_ms');
       const rawMax = Math.max(...s.timeseries.rows.map((r) => r[p99]).filter(Number.isFinite));
       const chartMax = Math.max(...points.map((r) => r.p99_ms as number));
@@ -149,7 +169,8 @@ describe('renderCharts', () => {
 
   it('skips missing columns and charts without data, without throwing', async () => {
     const dropped = await renderCharts(buildReportInput({ hours: 2, drop: ['capacity_rps', 'nodes_ready', 'p95_ms', 'errors_pod_terminated', 'cost_cumulative_usd'] }));
-    expect(dropped.map((c) => c.file)).toEqual(ALL_FILES); // cumulative cost falls back on cost_usd
+    // Cumulative cost falls back on cost_usd; without nodes there is no cluster autoscaler to show.
+    expect(dropped.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'cluster-autoscaler.svg'));
 
     const noCost = await renderCharts(buildReportInput({ hours: 2, drop: ['cost_usd', 'cost_cumulative_usd', 'errors_timeout', 'errors_rejected', 'errors_pod_terminated'] }));
     expect(noCost.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'cost.svg' && f !== 'errors.svg'));
