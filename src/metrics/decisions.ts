@@ -31,9 +31,8 @@ export interface HoldRow {
   /** Range of the first metric as read (same unit as `hpa_<service>_metric_value`); NaN without a reading. */
   metricMin: number;
   metricMax: number;
-  /** The first metric's target and unit, for the wording ("50", "%"); target NaN without one. */
+  /** The first metric's target, in the same unit; NaN without one. */
   metricTarget: number;
-  metricUnit: string;
 }
 
 /** A moment worth telling in the narrative timeline. */

@@ -41,7 +41,9 @@ export function pipelineEvents(columns: readonly string[], rows: readonly number
         if (!(r[scraped] >= event.t_s) || now === 0 || now === side(was, r[target])) continue;
         const what = event.label.startsWith('traffic spike') ? 'the spike' : 'the change';
         const [reading, before, goal] = [metricReading(view, r[value]), metricAmount(view, was), metricAmount(view, r[target])];
-        out.push({ t: r[scraped], text: `${view.scraper} first saw ${what} for hpa/${view.service}: ${reading} (${before} before it, target ${goal}), ${duration(r[scraped] - event.t_s)} after it began` });
+        // Whole seconds, as the clock times show them.
+        const after = duration(Math.floor(r[scraped]) - Math.floor(event.t_s));
+        out.push({ t: r[scraped], text: `${view.scraper} first saw ${what} for hpa/${view.service}: ${reading} (${before} before it, target ${goal}), ${after} after it began` });
         break;
       }
     }
@@ -73,6 +75,7 @@ const HOLD_PHRASES: Record<string, string> = {
   TooFewReplicas: 'at minReplicas (TooFewReplicas)',
   ScaleDownStabilized: 'a higher recommendation in the stabilization window (ScaleDownStabilized)',
   ScaleUpStabilized: 'a lower recommendation in the stabilization window (ScaleUpStabilized)',
+  FailedGetResourceMetric: 'no CPU metrics to read (FailedGetResourceMetric)',
 };
 
 function phrase(reason: string): string {

@@ -5,7 +5,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { buildChartSpecs, paretoOptimal, renderCharts, STRATEGY_PALETTE, withTimeInteraction, type Chart } from '../../src/report/charts/charts.js';
 import { renderReportHtml } from '../../src/report/html.js';
 import type { ReportInput } from '../../src/report/report-input.js';
-import { buildReportInput, SPIKE_T_S } from './fixture.js';
+import { buildReportInput, PIPELINE_LAG_S, SPIKE_T_S } from './fixture.js';
 
 const ALL_FILES = [
   'traffic-capacity.svg',
@@ -209,6 +209,42 @@ describe('renderCharts', () => {
 
     const without = await renderCharts(buildReportInput({ hours: 2, drop: ['db_cpu_pct', 'db_connections', 'db_max_connections', 'proxy_db_connections'] }));
     expect(without.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'database.svg'));
+  });
+
+  it("draws what each HPA read against the true value, lagging it by the metrics pipeline's lag, with the replicas and decisions", async () => {
+    const charts = await rendered;
+    const chart = charts.find((c) => c.file === 'autoscaler-web.svg')!;
+    expect(chart.title).toBe('What hpa/web read, and what it did');
+    const rows = vegaData(chart).get('autoscaler')!;
+    const autoscaled = threeStrategies.strategies.filter((s) => s.autoscalers).map((s) => s.name);
+    expect(autoscaled.length).toBe(2);
+    expect(new Set(rows.map((r) => r.strategy))).toEqual(new Set(autoscaled));
+    const sale = Date.UTC(1970, 0, 1, 6) + SPIKE_T_S * 1000;
+    for (const name of autoscaled) {
+      // When the flash sale saturates the pods, the true CPU passes 100% of request; the HPA reads it PIPELINE_LAG_S later.
+      const first = (key: string) => rows.find((r) => r.strategy === name && r.w === 1 && (r.t as number) >= sale && (r[key] as number) >= 100)!.t as number;
+      expect(first('read') - first('true'), name).toBe(PIPELINE_LAG_S * 1000);
+      // Its decisions, on the replicas panel, with their reasons.
+      const decisions = rows.filter((r) => r.strategy === name && r.decision !== undefined);
+      expect(decisions.length, name).toBeGreaterThan(0);
+      expect(decisions.every((d) => d.panel === 'replicas' && d.controller === 'hpa/web' && typeof d.reason === 'string'), name).toBe(true);
+    }
+    for (const text of ['what the HPA read', 'replicas', 'read by the HPA', 'true value', 'target', 'desired', 'ready', 'cpu (% of request)', 'CPU limit: 200% of request'])
+      expect(chart.svg, text).toContain(`>${text}</text>`);
+  });
+
+  it('gives each strategy its own y scale where one dwarfs another, and says so', async () => {
+    const subtitle = (spec: unknown) => [(spec as { title: { subtitle: string | string[] } }).title.subtitle].flat().join(' ');
+    const shared = buildChartSpecs(threeStrategies).find((c) => c.name === 'pods-nodes')!.spec as unknown as Record<string, unknown>;
+    expect(shared.resolve).toBeUndefined();
+    expect(subtitle(shared)).not.toContain('own y scale');
+    // One strategy ten times bigger: 0–800 pods would flatten the 80-pod ones.
+    const input = buildReportInput({ hours: 2 });
+    const big = input.strategies[0].timeseries;
+    for (const c of ['pods_desired', 'pods_ready', 'pods_pending', 'nodes_ready']) for (const row of big.rows) row[big.columns.indexOf(c)] *= 10;
+    const own = buildChartSpecs(input).find((c) => c.name === 'pods-nodes')!.spec as unknown as Record<string, unknown>;
+    expect(own.resolve).toEqual({ scale: { y: 'independent' } });
+    expect(subtitle(own)).toContain('Each strategy has its own y scale: their peaks differ more than 5×.');
   });
 
   it('draws one arrivals area when all strategies saw the same traffic, one line each when not', async () => {

@@ -112,16 +112,14 @@ export class HpaController implements EventHandler {
     const read = readMetricValue(metric?.current, metric);
     const target = readMetricValue(metric?.target, metric);
     if (!this.hold) {
-      this.hold = { controller: this.name, from_s: now, to_s: now, syncs: 0, replicas, reasons: {}, metricMin: NaN, metricMax: NaN, metricTarget: target, metricUnit: metricUnit(metric) };
+      this.hold = { controller: this.name, from_s: now, to_s: now, syncs: 0, replicas, reasons: {}, metricMin: NaN, metricMax: NaN, metricTarget: target };
       this.log.holds.push(this.hold);
     }
     const h = this.hold;
     h.to_s = now;
     h.syncs++;
-    // DesiredWithinRange: nothing stabilized or limited it, the metrics asked for the current size.
-    const within = decision.reason === 'DesiredWithinRange' && Math.abs(read / target - 1) <= (this.config.tolerance || DEFAULT_TOLERANCE);
-    const why = decision.reason === 'DesiredWithinRange' ? (within ? 'within tolerance' : 'rounds to the current size') : decision.reason;
-    h.reasons[why] = (h.reasons[why] ?? 0) + 1;
+    const reason = heldBecause(decision.reason, read / target, metric, this.config.tolerance || DEFAULT_TOLERANCE);
+    h.reasons[reason] = (h.reasons[reason] ?? 0) + 1;
     if (Number.isFinite(read)) {
       h.metricMin = Number.isNaN(h.metricMin) ? read : Math.min(h.metricMin, read);
       h.metricMax = Number.isNaN(h.metricMax) ? read : Math.max(h.metricMax, read);
@@ -243,6 +241,20 @@ function toMilli(value: number, feed: MetricFeed): number {
   return Math.ceil(((value * feed.multiplier) / feed.divisor) * 1000);
 }
 
+/**
+ * Why a sync kept the size, for the timeline: upstream's reason, or for DesiredWithinRange (the
+ * metrics asked for the current size) whether the reading was within tolerance of the target, new
+ * pods not yet ready held the proposal down (upstream counts them as idle on a scale-up), or the
+ * proposal rounded to the current size.
+ */
+function heldBecause(reason: string, ratio: number, metric: MetricDecisionStatus | undefined, tolerance: number): string {
+  if (reason !== 'DesiredWithinRange') return reason;
+  if (Math.abs(ratio - 1) <= tolerance) return 'within tolerance';
+  const counts = metric?.podCounts;
+  if (ratio > 1 && counts && counts.unready + counts.missing > 0) return 'new pods not ready yet count as idle';
+  return 'rounds to the current size';
+}
+
 /** A resource metric (cpu): its values are millicores or % of request; the others are in milli-units. */
 export function isResourceMetric(status: MetricDecisionStatus | undefined): boolean {
   return status?.type === 'Resource' || status?.type === 'ContainerResource';
@@ -257,10 +269,4 @@ export function readMetricValue(v: { averageUtilization?: number; averageValue?:
   if (v.averageUtilization !== undefined) return v.averageUtilization;
   const x = v.averageValue ?? v.value;
   return x === undefined ? NaN : isResourceMetric(status) ? x : x / 1000;
-}
-
-/** The unit readMetricValue gives: "%" for utilization, "m" for CPU millicores, "" otherwise. */
-function metricUnit(status: MetricDecisionStatus | undefined): string {
-  if (status?.target.averageUtilization !== undefined) return '%';
-  return isResourceMetric(status) ? 'm' : '';
 }

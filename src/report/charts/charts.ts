@@ -19,6 +19,8 @@ export interface Chart {
   svg: string;
   /** The compiled Vega spec with its data inlined, for the live view in report.html. */
   vegaSpec: object;
+  /** Over clock time (zoomable), not a comparison of totals. */
+  time: boolean;
 }
 
 /** A chart before rendering: its Vega-Lite spec with the data injected as named datasets. */
@@ -152,7 +154,6 @@ export function buildChartSpecs(input: ReportInput, options: ChartOptions = {}):
   const specs: ChartSpec[] = [];
   const span = options.window ? ` (${clock(data.startS + options.window.fromS).slice(0, -3)}–${clock(data.startS + options.window.toS).slice(0, -3)})` : '';
   for (const chart of CHARTS) {
-    if (options.window && !chart.time) continue;
     for (const key of chart.keys?.(data) ?? ['']) {
       const datasets = chart.data(data, key);
       const text = JSON.stringify(chart.template).replaceAll('{interval}', data.interval).replaceAll('{service}', key);
@@ -161,7 +162,7 @@ export function buildChartSpecs(input: ReportInput, options: ChartOptions = {}):
       colour(spec, names, data.causes);
       if (chart.scaleY) scaleYPerStrategy(spec, datasets, chart.scaleY);
       chart.layout?.(spec, datasets);
-      if (span) appendTitle(spec, span);
+      if (span && chart.time) appendTitle(spec, span);
       wrapSubtitle(spec);
       const used = new Set<string>();
       collectDataNames(spec, used);
@@ -176,14 +177,18 @@ export function buildChartSpecs(input: ReportInput, options: ChartOptions = {}):
 
 /** Renders every chart to SVG (vega in Node, no browser). Deterministic: same input, same bytes. */
 export async function renderCharts(input: ReportInput, options: ChartOptions = {}): Promise<Chart[]> {
+  return renderSpecs(buildChartSpecs(input, options));
+}
+
+async function renderSpecs(specs: readonly ChartSpec[]): Promise<Chart[]> {
   const charts: Chart[] = [];
-  for (const { name, title, spec, time } of buildChartSpecs(input, options)) {
+  for (const { name, title, spec, time } of specs) {
     // The live view gets the shared zoom and the hover read-outs; the SVG is drawn without them.
     const vegaSpec = compiled(time ? withTimeInteraction(spec) : spec);
     // The view tags data objects in place: give it a copy, so that the spec stays plain data.
     const view = new View(parse(compiled(spec) as never), { renderer: 'none' });
     try {
-      charts.push({ file: `${name}.svg`, title, svg: compactPaths(await view.toSVG()), vegaSpec });
+      charts.push({ file: `${name}.svg`, title, svg: compactPaths(await view.toSVG()), vegaSpec, time });
     } finally {
       view.finalize();
     }
@@ -199,7 +204,8 @@ export async function renderEventZooms(input: ReportInput): Promise<Chart[]> {
   const zooms: Chart[] = [];
   for (const event of eventWindows(input)) {
     const folder = `zoom-${event.clock.replace(/^day (\d+) /, 'day$1-').replace(':', '')}`;
-    for (const chart of await renderCharts(input, { window: event })) zooms.push({ ...chart, file: `${folder}/${chart.file}` });
+    const charts = await renderSpecs(buildChartSpecs(input, { window: event }).filter((c) => c.time));
+    for (const chart of charts) zooms.push({ ...chart, file: `${folder}/${chart.file}` });
   }
   return zooms;
 }
