@@ -93,6 +93,7 @@ describe('renderCharts', () => {
       expect(c.title.length, c.file).toBeGreaterThan(5);
       expect(c.svg, c.file).toContain(`>${svgEscape(c.title)}<`);
       expect(c.svg, c.file).toMatch(/class="mark-(line|area|rect|symbol)[^"]*role-mark/);
+      expect(c.svg, `${c.file}: times are clock times, not dates`).not.toContain('1970');
     }
   });
 

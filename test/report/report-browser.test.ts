@@ -54,8 +54,16 @@ test('report.html opens offline in Chromium: every chart becomes a live view, no
 
     // Hovering an autoscaler decision shows its reason (vega's default tooltip sets the title).
     const pods = page.locator('figure.chart').nth(charts.findIndex((c) => c.file === 'pods-nodes.svg'));
-    await pods.locator('.mark-symbol.role-mark path').first().hover();
+    await pods.locator('.mark-symbol.role-mark path[fill="#222"]').first().hover();
     await expect.poll(() => pods.locator('.view.live').getAttribute('title')).toMatch(/controller: hpa\/web\nfrom → to: \d+ → \d+\nreason: \w+\nmessage: cpu \d+% of target/);
+
+    // Hovering a line's point reads out its clock time, its series and its value.
+    const latency = page.locator('figure.chart').nth(charts.findIndex((c) => c.file === 'latency.svg'));
+    // (The points are invisible, so the pointer goes to where one is.)
+    await latency.scrollIntoViewIfNeeded();
+    const point = (await latency.locator('.mark-symbol.role-mark path[opacity="0"]').nth(40).boundingBox())!;
+    await page.mouse.move(point.x + point.width / 2, point.y + point.height / 2);
+    await expect.poll(() => latency.locator('.view.live').getAttribute('title')).toMatch(/^time: \d\d:\d\d:\d\d\nstrategy: [\w-]+\npercentile: p(50|95|99)\nlatency \(ms, log\): [\d.,]+$/);
 
     // A drag across one time chart zooms every time chart to the span dragged over; a double-click zooms out again.
     const timeCharts = charts.flatMap((c, i) => ((c.vegaSpec as { signals?: { name: string }[] }).signals?.some((s) => s.name === 'time_zoom') ? [i] : []));
