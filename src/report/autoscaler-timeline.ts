@@ -18,8 +18,8 @@ const MIN_HELD_SYNCS = 2;
 
 /**
  * When each HPA's metrics pipeline first showed a traffic event: the first reading after it that
- * left the target's tolerance band on another side than the last reading before it (a spike takes
- * 35% to above 55% of a 50% target), at the time it was scraped (`hpa_<service>_metric_scraped_s`)
+ * left the target's tolerance band in the event's direction (above it for a spike), having been
+ * elsewhere just before it (a spike takes 35% to above 55% of a 50% target), at the time it was scraped (`hpa_<service>_metric_scraped_s`)
  * — "metrics-server first saw the spike: cpu 169% of request". That is the reading that makes the
  * HPA act, at its next sync; the time from the event is the metrics pipeline's lag.
  */
@@ -35,10 +35,11 @@ export function pipelineEvents(columns: readonly string[], rows: readonly number
       if (before < 0 || !Number.isFinite(rows[before][value])) continue;
       const was = rows[before][value];
       const side = (v: number, goal: number) => (v > goal * (1 + TOLERANCE) ? 1 : v < goal * (1 - TOLERANCE) ? -1 : 0);
+      const direction = eventDirection(event.label);
+      if (side(was, rows[before][target]) === direction) continue;
       for (let i = before + 1; i < rows.length && rows[i][t] <= event.t_s + LOOK_AFTER_S; i++) {
         const r = rows[i];
-        const now = side(r[value], r[target]);
-        if (!(r[scraped] >= event.t_s) || now === 0 || now === side(was, r[target])) continue;
+        if (!(r[scraped] >= event.t_s) || side(r[value], r[target]) !== direction) continue;
         const what = event.label.startsWith('traffic spike') ? 'the spike' : 'the change';
         const [reading, before, goal] = [metricReading(view, r[value]), metricAmount(view, was), metricAmount(view, r[target])];
         // Whole seconds, as the clock times show them.
@@ -49,6 +50,14 @@ export function pipelineEvents(columns: readonly string[], rows: readonly number
     }
   }
   return out;
+}
+
+/** +1 for traffic that rises (a spike, a step up), -1 for a step down: from the event's label (see trafficAnnotations). */
+function eventDirection(label: string): 1 | -1 {
+  const spike = /spike ×([\d.]+)/.exec(label);
+  if (spike) return Number(spike[1]) >= 1 ? 1 : -1;
+  const step = /steps from ([\d.]+)\/s to ([\d.]+)\/s/.exec(label);
+  return step && Number(step[2]) < Number(step[1]) ? -1 : 1;
 }
 
 /** "hpa/web: 12 syncs held at 10 pods until 14:31:06: within tolerance (cpu read 46–53% of request, target 50%)". */

@@ -116,9 +116,9 @@ export interface ChartOptions {
 }
 
 /** Around each traffic event: from this long before it … */
-export const EVENT_BEFORE_S = 5 * 60;
+const EVENT_BEFORE_S = 5 * 60;
 /** … to this long after it (the lag of an autoscaler, pods starting, the queue draining). */
-export const EVENT_AFTER_S = 20 * 60;
+const EVENT_AFTER_S = 20 * 60;
 /** Traffic events that get a zoom of their own (and full resolution in the whole-run charts). */
 const MAX_EVENT_ZOOMS = 6;
 
@@ -686,7 +686,7 @@ function autoscaledServices(d: ChartData): string[] {
 }
 
 /** Column headers of the autoscaler chart, left to right. */
-export const AUTOSCALER_PANELS = { metric: 'what the HPA read', replicas: 'replicas' } as const;
+const AUTOSCALER_PANELS = { metric: 'what the HPA read', replicas: 'replicas' } as const;
 
 /**
  * What one service's HPA saw and did, per strategy: the metric it read against its target and
