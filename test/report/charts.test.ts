@@ -205,7 +205,7 @@ describe('renderCharts', () => {
     expect(hpa.filter((r) => r.series === 'max_connections').every((r) => r.connections === 400 && r.kind === 'limit')).toBe(true);
     expect(Math.max(...hpa.filter((r) => r.series === 'CPU (%)').map((r) => r.cpu_pct as number))).toBeGreaterThan(90);
     expect(chart.svg).toContain('max_connections');
-    expect(chart.svg).toContain('database CPU (%)');
+    expect(chart.svg).toContain('>CPU (%)</text>');
     expect(chart.svg).toMatch(/class="mark-line role-mark/);
 
     const without = await renderCharts(buildReportInput({ hours: 2, drop: ['db_cpu_pct', 'db_connections', 'db_max_connections', 'proxy_db_connections'] }));
