@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chartTimeMs, eventWindows, strategyColors, TIME_BRUSH_SIGNAL, TIME_ZOOM_SIGNAL, type Chart, type ChartOptions } from './charts/charts.js';
+import { chartTimeMs, eventWindows, strategyColors, type Chart, type ChartOptions } from './charts/charts.js';
+import { TIME_BRUSH_SIGNAL, TIME_ZOOM_SIGNAL } from './charts/interaction.js';
 import type { Estimate, ReportInput, StrategyReport } from './report-input.js';
 import { clockTime } from './timeline.js';
 
