@@ -16,6 +16,8 @@ import { resultsTargetProblem, writeResults } from '../report/results.js';
 import { formatTable } from '../report/table.js';
 import { assembleOutputs } from '../report/assemble.js';
 import { formatRankingLegend, formatRankingTable } from '../report/ranking-table.js';
+import type { TimeSpan } from '../report/charts/charts.js';
+import { parseWindow } from '../report/window.js';
 import { sloGates } from '../scenario/slo-schema.js';
 import { SCENARIO_RESULT_FILES } from '../scenario/names.js';
 import { expectedWork, formatRequests, WORK_LIMIT_REQUESTS } from '../scenario/estimate.js';
@@ -52,6 +54,7 @@ interface RunOptions {
   json?: boolean;
   allowOutsideFiles?: boolean;
   force?: boolean;
+  window?: string;
 }
 
 async function run(file: string, options: RunOptions): Promise<number> {
@@ -77,6 +80,8 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const strategies = selectStrategies(scenario.strategies, options.strategy);
   const outProblem = resultsTargetProblem(options.out, scenario.base.name);
   if (outProblem) throw new UsageError(`--out: ${outProblem}`);
+  const window = options.window === undefined ? undefined : parseWindow(options.window, scenario.base.clockStart, scenario.base.duration / 1e6);
+  if (window && !window.ok) throw new UsageError(`--window: expected ${window.expected}, got ${JSON.stringify(options.window)}`);
 
   const work = expectedWork(strategies.map((s) => s.scenario), scenario.traces, replications);
   const shape = `${strategies.length} ${strategies.length === 1 ? 'strategy' : 'strategies'} × ${replications} ${replications === 1 ? 'replication' : 'replications'}`;
@@ -89,7 +94,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
   const interrupts = listenForInterrupts();
   let written: Awaited<ReturnType<typeof simulateAndWrite>>;
   try {
-    written = await simulateAndWrite(file, scenario, strategies, { ...options, seed, durationMicros, replications, jobs, allowOutsideFiles }, interrupts);
+    written = await simulateAndWrite(file, scenario, strategies, { ...options, seed, durationMicros, replications, jobs, allowOutsideFiles, window: window?.window }, interrupts);
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     process.stderr.write(`interrupted by ${error.signalName}: stopped, nothing written (${join(options.out, scenario.base.name)} is as it was)\n`);
@@ -142,6 +147,8 @@ interface RunSettings {
   report: boolean;
   quiet?: boolean;
   json?: boolean;
+  /** Draw the time charts for this span only (--window). */
+  window?: TimeSpan;
 }
 
 /**
@@ -172,10 +179,12 @@ async function simulateAndWrite(file: string, scenario: LoadedScenario, strategi
   const scenarioFiles: [string, string][] = [[SCENARIO_RESULT_FILES.comparison, outputs.comparisonCsv]];
   if (settings.report) {
     // Loaded here, not at start-up: vega takes long enough to load to delay the first progress line.
-    const [{ renderCharts }, { renderReportHtml }] = await Promise.all([import('../report/charts/charts.js'), import('../report/html.js')]);
-    const charts = await renderCharts(outputs.report);
-    for (const chart of charts) scenarioFiles.push([join(SCENARIO_RESULT_FILES.charts, chart.file), chart.svg]);
-    scenarioFiles.push([SCENARIO_RESULT_FILES.report, renderReportHtml(outputs.report, charts)]);
+    const [{ renderCharts, renderEventZooms }, { renderReportHtml }] = await Promise.all([import('../report/charts/charts.js'), import('../report/html.js')]);
+    const charts = await renderCharts(outputs.report, { window: settings.window });
+    // With a window the user chose the minutes to see; without, each traffic event gets its own zoom.
+    const zooms = settings.window ? [] : await renderEventZooms(outputs.report);
+    for (const chart of [...charts, ...zooms]) scenarioFiles.push([join(SCENARIO_RESULT_FILES.charts, chart.file), chart.svg]);
+    scenarioFiles.push([SCENARIO_RESULT_FILES.report, renderReportHtml(outputs.report, charts, { window: settings.window })]);
   }
   interrupts.throwIfInterrupted();
   const dir = await writeResults(settings.out, scenario.base.name, outputs.strategies, scenarioFiles, { beforeSwap: () => pauseForTests(interrupts) });
@@ -335,6 +344,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--check', "exit 1 when a gated strategy misses an SLO of the scenario's `slo` block (like k6 thresholds)")
     .option('--list-strategies', 'list the strategies and their merge patches, and exit')
     .option('--no-report', 'skip the charts and report.html')
+    .option('--window <HH:MM-HH:MM>', "draw the time charts for these clock times only (the scenario's clock), e.g. 13:50-14:30")
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--allow-outside-files', ALLOW_OUTSIDE_FILES_HELP)

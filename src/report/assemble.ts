@@ -3,6 +3,7 @@ import { spikeResponse } from '../metrics/spike.js';
 import { trafficAnnotations } from '../scenario/annotations.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { StrategyResult } from '../scenario/run.js';
+import { autoscalerViews } from './autoscaler-views.js';
 import { compareStrategies, comparisonTable, type StrategyComparison } from './comparison.js';
 import { toCsv } from './files.js';
 import type { ReportInput } from './report-input.js';
@@ -64,7 +65,15 @@ export async function assembleOutputs(loaded: LoadedScenario, runs: ReadonlyMap<
             }
           : {}),
       },
-      timeline: buildTimeline({ clockStart: scenario.clockStart, annotations, timeseries: result.timeseries, decisions: result.decisions, p99ThresholdMs }),
+      timeline: buildTimeline({
+        clockStart: scenario.clockStart,
+        annotations,
+        timeseries: result.timeseries,
+        decisions: result.decisions,
+        holds: result.holds,
+        autoscalers: autoscalerViews(scenario),
+        p99ThresholdMs,
+      }),
     });
   }
 
@@ -88,6 +97,7 @@ export async function assembleOutputs(loaded: LoadedScenario, runs: ReadonlyMap<
         headline: { p99Ms: c.p99Ms, errorRate: c.errorRate, costUsd: c.costUsd, lostRevenueUsd: c.lostRevenueUsd ?? { mean: 0, halfWidth: NaN } },
         slo: c.slo.map((s) => ({ name: s.name, met: s.met, detail: s.detail })),
         meetsSlo: c.meetsSlo,
+        autoscalers: autoscalerViews(loaded.strategies.find((s) => s.name === c.strategy)!.scenario),
       };
     }),
     recommended: comparison.find((c) => c.recommended)?.strategy,

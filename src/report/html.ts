@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { strategyColors, type Chart } from './charts/charts.js';
+import { chartTimeMs, eventWindows, strategyColors, type Chart, type ChartOptions } from './charts/charts.js';
+import { TIME_BRUSH_SIGNAL, TIME_ZOOM_SIGNAL } from './charts/interaction.js';
 import type { Estimate, ReportInput, StrategyReport } from './report-input.js';
+import { clockTime } from './timeline.js';
 
 /**
  * report.html: one self-contained offline file. Top to bottom: the verdict and the ranking,
@@ -10,9 +12,12 @@ import type { Estimate, ReportInput, StrategyReport } from './report-input.js';
  *
  * Each chart is there twice: its pre-rendered SVG (what shows without JavaScript) and its
  * compiled Vega spec with the data inlined, which vega's runtime (inlined too) turns into a
- * live view on load — hover an autoscaler decision for its reason. Nothing is fetched.
+ * live view on load — hover an autoscaler decision for its reason. The time charts zoom together:
+ * a drag across one sets the same span on all (double-click resets), and a button per traffic
+ * event zooms to its minutes. Nothing is fetched. `options.window` says the charts were drawn
+ * for a window (`--window`).
  */
-export function renderReportHtml(input: ReportInput, charts: readonly Chart[]): string {
+export function renderReportHtml(input: ReportInput, charts: readonly Chart[], options: ChartOptions = {}): string {
   const names = input.strategies.map((s) => s.name);
   const colours = new Map(strategyColors(names).map((colour, i) => [names[i], colour]));
   const swatch = (name: string) => `<span class="swatch" style="background:${colours.get(name) ?? '#888'}"></span>`;
@@ -43,7 +48,7 @@ ${rankingTable(input, swatch)}
 
 <section id="charts">
 <h2>Charts</h2>
-${charts.length === 0 ? '<p class="none">No charts: the runs recorded no timeseries.</p>' : ''}
+${charts.length === 0 ? '<p class="none">No charts: the runs recorded no timeseries.</p>' : zoomControls(input, options)}
 ${charts.map((c, i) => `<figure class="chart" id="chart-${i}" data-file="${esc(c.file)}" aria-label="${esc(c.title)}">\n<div class="view">${c.svg}</div>\n</figure>`).join('\n')}
 </section>
 
@@ -63,11 +68,37 @@ ${input.strategies.map((s) => strategySection(s, swatch)).join('\n')}
 (function () {
   // Replaces each chart's pre-rendered SVG by a live view once that view has rendered.
   var specs = JSON.parse(document.getElementById('chart-specs').textContent);
+  var views = [];
+  var timeViews = [];
+  // Sets the x domain of every time chart: [from, to] in the charts' milliseconds, or null for all of it.
+  function zoomTo(span) {
+    timeViews.forEach(function (view) {
+      view.signal(${JSON.stringify(TIME_ZOOM_SIGNAL)}, span).runAsync();
+    });
+  }
   specs.forEach(function (spec, i) {
     var figure = document.getElementById('chart-' + i);
     var live = document.createElement('div');
     live.className = 'view live';
-    new vega.View(vega.parse(spec), { renderer: 'svg', container: live, hover: true })
+    var view = new vega.View(vega.parse(spec), { renderer: 'svg', container: live, hover: true });
+    views.push(view);
+    if ((spec.signals || []).some(function (s) { return s.name === ${JSON.stringify(TIME_ZOOM_SIGNAL)}; })) {
+      timeViews.push(view);
+      // The brush follows the drag and is cleared on release: the last span it showed is the zoom.
+      var drawn = null;
+      view.addSignalListener(${JSON.stringify(TIME_BRUSH_SIGNAL)}, function (name, value) {
+        var span = value && value.t;
+        if (span && span.length === 2) {
+          drawn = [+span[0], +span[1]];
+        } else if (drawn) {
+          var chosen = drawn;
+          drawn = null;
+          if (chosen[1] > chosen[0]) zoomTo(chosen);
+        }
+      });
+      live.addEventListener('dblclick', function () { zoomTo(null); });
+    }
+    view
       .runAsync()
       .then(function () {
         figure.replaceChildren(live);
@@ -77,6 +108,13 @@ ${input.strategies.map((s) => strategySection(s, swatch)).join('\n')}
         console.error('chart ' + figure.getAttribute('data-file') + ': ' + error);
       });
   });
+  document.querySelectorAll('button[data-zoom]').forEach(function (button) {
+    button.addEventListener('click', function () { zoomTo(JSON.parse(button.getAttribute('data-zoom'))); });
+  });
+  var controls = document.getElementById('zoom-controls');
+  if (controls) controls.hidden = false;
+  // For scripting (and the browser test): every live view, in chart order, and the shared zoom.
+  window.scalesimReport = { views: views, zoomTo: zoomTo };
 })();
 </script>
 </body>
@@ -108,7 +146,18 @@ ul.slo { list-style: none; padding-left: 0; margin: 0.4rem 0; }
 ul.slo li { margin: 0.2rem 0; }
 details { margin: 0.5rem 0 1rem; }
 summary { cursor: pointer; color: var(--accent); }
+p.zoom button { font: inherit; font-size: 0.85rem; margin: 0.15rem 0.3rem 0.15rem 0; padding: 0.15rem 0.6rem; border: 1px solid var(--line); border-radius: 1rem; background: #f6f8fa; cursor: pointer; }
+p.zoom button:hover { border-color: var(--accent); }
 pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem 1rem; overflow-x: auto; font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }`;
+
+/** How to zoom, and a button per traffic event (its minutes, see eventWindows); shown once the script runs. */
+function zoomControls(input: ReportInput, options: ChartOptions): string {
+  const how = 'Drag across any time chart to zoom every time chart to that span; double-click one to zoom out again.';
+  if (options.window) return `<p class="note">The time charts show ${esc(clockTime(options.window.fromS, input.scenario.clockStart).slice(0, -3))}–${esc(clockTime(options.window.toS, input.scenario.clockStart).slice(0, -3))} (<code>--window</code>). ${how}</p>`;
+  const buttons = eventWindows(input).map((e) => `<button type="button" data-zoom="${esc(JSON.stringify([chartTimeMs(input, e.fromS), chartTimeMs(input, e.toS)]))}">${esc(e.clock)} ${esc(e.label)}</button>`);
+  const zoom = buttons.length > 0 ? `\n<p class="zoom" id="zoom-controls" hidden>Zoom to: ${buttons.join(' ')} <button type="button" data-zoom="null">the whole run</button></p>` : '';
+  return `<p class="note">${how}</p>${zoom}`;
+}
 
 function verdict(input: ReportInput, swatch: (name: string) => string): string {
   const strategies = input.strategies;

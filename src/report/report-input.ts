@@ -41,6 +41,21 @@ export interface StrategyReport {
   /** SLO verdicts, one line each ("p99 < 500 ms in every 5m window: missed by 1,240 ms at 14:03"). */
   slo: { name: string; met: boolean; detail: string }[];
   meetsSlo: boolean;
+  /** The strategy's HPAs, for the "what the autoscaler saw" charts. */
+  autoscalers?: AutoscalerView[];
+}
+
+/** What an HPA scales on, for labels: its first metric (the one `hpa_<service>_metric_*` record). */
+export interface AutoscalerView {
+  service: string;
+  /** "cpu utilization", "pods metric http_requests_per_second". */
+  metric: string;
+  /** "% of request", "per pod". */
+  unit: string;
+  /** With a CPU utilization target: the CPU limit as % of the request, which no reading can exceed. */
+  limit?: number;
+  /** Who scrapes it: "metrics-server" (resource metrics) or "Prometheus" (the others, through an adapter). */
+  scraper: string;
 }
 
 export interface Estimate {

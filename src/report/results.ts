@@ -47,7 +47,7 @@ export async function writeResults(
   for (const { result: r, summaryExtras, timeline } of strategies) {
     files.push([join(r.strategy, 'summary.json'), toJson({ scenario: scenarioName, strategy: r.strategy, seed: r.seed, duration_s: r.durationS, ...r.summary, ...summaryExtras })]);
     files.push([join(r.strategy, 'timeseries.csv'), await toCsv(r.timeseries.columns, r.timeseries.rows)]);
-    files.push([join(r.strategy, 'decisions.csv'), await toCsv(['t_s', 'controller', 'from', 'to', 'reason', 'message'], r.decisions.map((d) => [d.t_s, d.controller, d.from, d.to, d.reason, d.message]))]);
+    files.push([join(r.strategy, 'decisions.csv'), await toCsv(['t_s', 'controller', 'from', 'to', 'reason', 'message', 'event'], r.decisions.map((d) => [d.t_s, d.controller, d.from, d.to, d.reason, d.message, d.event ?? '']))]);
     files.push([join(r.strategy, 'timeline.txt'), timeline.length > 0 ? `${timeline.join('\n')}\n` : '']);
   }
   files.push(...scenarioFiles);

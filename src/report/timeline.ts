@@ -1,6 +1,8 @@
-import type { DecisionRow } from '../metrics/decisions.js';
+import type { DecisionRow, HoldRow } from '../metrics/decisions.js';
+import { decisionText, holdEvents, pipelineEvents } from './autoscaler-timeline.js';
 import { cacheEvents } from './cache-timeline.js';
 import { dataTierEvents, duration } from './data-tier-timeline.js';
+import type { AutoscalerView } from './report-input.js';
 import { shardEvents } from './shard-timeline.js';
 
 /** "HH:MM:SS" of a simulated second, given the clock time at t = 0 ("HH:MM"). */
@@ -19,13 +21,18 @@ export interface TimelineInput {
   annotations: { t_s: number; label: string }[];
   timeseries: { columns: string[]; rows: number[][] };
   decisions: DecisionRow[];
+  /** The HPAs' quiet syncs (see HoldRow). */
+  holds?: HoldRow[];
+  /** What each HPA scales on, for the metrics pipeline's lines. */
+  autoscalers?: AutoscalerView[];
   /** The p99 threshold that counts as "degraded" (an SLO's, else 500 ms). */
   p99ThresholdMs: number;
 }
 
 /**
- * A plain-language account of the run for teaching: when traffic changed, what each
- * autoscaler decided and why, when pods waited for room, when p99 degraded and recovered,
+ * A plain-language account of the run for teaching: when traffic changed, when each HPA's
+ * metrics pipeline first showed it, what each autoscaler decided and why (an HPA's events as
+ * `kubectl describe hpa` words them), how long it then held still and why, when pods waited for room, when p99 degraded and recovered,
  * when the data tier saturated (connections at their limit, CPU, pool and proxy timeouts).
  * Derived from the outputs only, so it can never disagree with them.
  */
@@ -105,7 +112,9 @@ export function buildTimeline(input: TimelineInput): string[] {
   for (const e of dataTierEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const e of shardEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const e of cacheEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
-  for (const d of input.decisions) add(d.t_s, 1, `${d.controller} ${d.from} → ${d.to}: ${d.reason} — ${d.message}`);
+  for (const e of pipelineEvents(columns, rows, input.annotations, input.autoscalers ?? [])) add(e.t, 1, e.text);
+  for (const d of input.decisions) add(d.t_s, 1, decisionText(d));
+  for (const e of holdEvents(input.holds ?? [], input.autoscalers ?? [], (t) => clockTime(t, input.clockStart))) add(e.t, 1, e.text);
 
   events.sort((a, b) => a.t - b.t || a.order - b.order);
   return events.map((e) => `${clockTime(e.t, input.clockStart)}  ${e.text}`);

@@ -1,4 +1,4 @@
-import type { DecisionRow } from '../metrics/decisions.js';
+import type { DecisionRow, HoldRow } from '../metrics/decisions.js';
 import { summarize, type RunSummary } from '../metrics/summary.js';
 import { buildModel } from './build.js';
 import type { LoadedTraces } from './load.js';
@@ -31,6 +31,8 @@ export interface StrategyResult {
   summary: RunSummary & { cost: CostSummary; slo: SloVerdict[]; caches?: Record<string, CacheSummary> };
   timeseries: { columns: string[]; rows: number[][] };
   decisions: DecisionRow[];
+  /** The HPAs' quiet syncs, summarised for the timeline (absent from results assembled by hand). */
+  holds?: HoldRow[];
   /** Engine statistics (not written to result files: they describe the run, not the system). */
   events: number;
 }
@@ -61,6 +63,7 @@ export function runStrategy(strategy: string, scenario: Scenario, traces: Loaded
     },
     timeseries: { columns: model.recorder.columns, rows: model.recorder.rows },
     decisions: model.log.decisions,
+    holds: model.log.holds,
     events: model.sim.eventsProcessed,
   };
 }

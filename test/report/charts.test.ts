@@ -3,11 +3,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { buildChartSpecs, paretoOptimal, renderCharts, STRATEGY_PALETTE, type Chart } from '../../src/report/charts/charts.js';
+import { withTimeInteraction } from '../../src/report/charts/interaction.js';
 import { renderReportHtml } from '../../src/report/html.js';
 import type { ReportInput } from '../../src/report/report-input.js';
-import { buildReportInput } from './fixture.js';
+import { buildReportInput, PIPELINE_LAG_S, SPIKE_T_S } from './fixture.js';
 
-const ALL_FILES = ['traffic-capacity.svg', 'latency.svg', 'pods-nodes.svg', 'errors.svg', 'database.svg', 'cost.svg', 'comparison.svg', 'frontier.svg'];
+const ALL_FILES = [
+  'traffic-capacity.svg',
+  'latency.svg',
+  'pods-nodes.svg',
+  'autoscaler-web.svg',
+  'cluster-autoscaler.svg',
+  'errors.svg',
+  'database.svg',
+  'cost.svg',
+  'comparison.svg',
+  'frontier.svg',
+];
+/** One template per chart; the autoscaler's is drawn once per autoscaled service. */
+const TEMPLATES = ALL_FILES.map((f) => f.replace('autoscaler-web', 'autoscaler').replace('.svg', '.vl.json'));
 
 /** A vega-lite logger that records every warning and error. */
 function recordingLogger(messages: string[]) {
@@ -50,7 +64,7 @@ describe('chart specs', () => {
     const dir = 'src/report/charts';
     const files = readdirSync(dir).filter((f) => f.endsWith('.vl.json'));
     // The fixture has no sharded database and no cache, so its charts leave out shards.svg and cache.svg.
-    expect(files.sort()).toEqual([...ALL_FILES, 'shards.svg', 'cache.svg'].map((f) => f.replace('.svg', '.vl.json')).sort());
+    expect(files.sort()).toEqual([...TEMPLATES, 'shards.vl.json', 'cache.vl.json'].sort());
     const messages: string[] = [];
     for (const file of files) {
       const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TopLevelSpec;
@@ -59,11 +73,14 @@ describe('chart specs', () => {
     expect(messages).toEqual([]);
   });
 
-  it('every chart spec, with its data injected, compiles without warnings or errors', () => {
+  it('every chart spec, with its data injected, compiles without warnings or errors, and so does its live form', () => {
     const specs = buildChartSpecs(threeStrategies);
     expect(specs.map((s) => `${s.name}.svg`)).toEqual(ALL_FILES);
     const messages: string[] = [];
-    for (const { spec } of specs) compile(spec, { logger: recordingLogger(messages) as never });
+    for (const { spec, time } of specs) {
+      compile(spec, { logger: recordingLogger(messages) as never });
+      if (time) compile(withTimeInteraction(spec), { logger: recordingLogger(messages) as never });
+    }
     expect(messages).toEqual([]);
   });
 });
@@ -78,6 +95,7 @@ describe('renderCharts', () => {
       expect(c.title.length, c.file).toBeGreaterThan(5);
       expect(c.svg, c.file).toContain(`>${svgEscape(c.title)}<`);
       expect(c.svg, c.file).toMatch(/class="mark-(line|area|rect|symbol)[^"]*role-mark/);
+      expect(c.svg, `${c.file}: times are clock times, not dates`).not.toContain('1970');
     }
   });
 
@@ -133,14 +151,18 @@ describe('renderCharts', () => {
     for (const name of ['cheap', 'balanced', 'fast', 'tie', 'wasteful']) expect(frontier.svg).toContain(`>${name}</text>`);
   });
 
-  it('downsamples a day at 10 s to at most 1,000 points per series, keeping the spike', async () => {
+  it('downsamples a day at 10 s to at most 1,000 points per series, keeping the spike, and every interval around it', async () => {
     const charts = await rendered;
     const latency = [...vegaData(charts.find((c) => c.file === 'latency.svg')!).values()].flat().filter((r) => 'p99_ms' in r);
+    // From 5 minutes before the flash sale to 20 after it, every 10 s interval is a point of its own.
+    const sale = (Date.UTC(1970, 0, 1, 6) + SPIKE_T_S * 1000) as number;
+    const aroundSale = (r: Record<string, unknown>) => (r.t as number) >= sale - 300_000 && (r.t as number) < sale + 1_200_000;
     for (const s of threeStrategies.strategies) {
       const points = latency.filter((r) => r.strategy === s.name);
       expect(s.timeseries.rows.length).toBe(8640);
       expect(points.length).toBeGreaterThan(500);
-      expect(points.length).toBeLessThanOrEqual(1000);
+      expect(points.filter((r) => !aroundSale(r)).length).toBeLessThanOrEqual(1000);
+      expect(points.filter(aroundSale).map((r) => r.t)).toEqual(Array.from({ length: 150 }, (_, i) => sale - 300_000 + i * 10_000));
       const p99 = s.timeseries.columns.indexOf('p99_ms');
       const rawMax = Math.max(...s.timeseries.rows.map((r) => r[p99]).filter(Number.isFinite));
       const chartMax = Math.max(...points.map((r) => r.p99_ms as number));
@@ -150,7 +172,8 @@ describe('renderCharts', () => {
 
   it('skips missing columns and charts without data, without throwing', async () => {
     const dropped = await renderCharts(buildReportInput({ hours: 2, drop: ['capacity_rps', 'nodes_ready', 'p95_ms', 'errors_pod_terminated', 'cost_cumulative_usd'] }));
-    expect(dropped.map((c) => c.file)).toEqual(ALL_FILES); // cumulative cost falls back on cost_usd
+    // Cumulative cost falls back on cost_usd; without nodes there is no cluster autoscaler to show.
+    expect(dropped.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'cluster-autoscaler.svg'));
 
     const noCost = await renderCharts(buildReportInput({ hours: 2, drop: ['cost_usd', 'cost_cumulative_usd', 'errors_timeout', 'errors_rejected', 'errors_pod_terminated'] }));
     expect(noCost.map((c) => c.file)).toEqual(ALL_FILES.filter((f) => f !== 'cost.svg' && f !== 'errors.svg'));
@@ -184,7 +207,7 @@ describe('renderCharts', () => {
     expect(hpa.filter((r) => r.series === 'max_connections').every((r) => r.connections === 400 && r.kind === 'limit')).toBe(true);
     expect(Math.max(...hpa.filter((r) => r.series === 'CPU (%)').map((r) => r.cpu_pct as number))).toBeGreaterThan(90);
     expect(chart.svg).toContain('max_connections');
-    expect(chart.svg).toContain('database CPU (%)');
+    expect(chart.svg).toContain('>CPU (%)</text>');
     expect(chart.svg).toMatch(/class="mark-line role-mark/);
 
     const without = await renderCharts(buildReportInput({ hours: 2, drop: ['db_cpu_pct', 'db_connections', 'db_max_connections', 'proxy_db_connections'] }));
@@ -205,6 +228,42 @@ describe('renderCharts', () => {
     expect(Math.max(...ratios)).toBeLessThan(0.8);
     expect(chart.svg).toContain('hit ratio');
     expect((await renderCharts(buildReportInput({ hours: 2 }))).map((c) => c.file)).not.toContain('cache.svg');
+  });
+
+  it("draws what each HPA read against the true value, lagging it by the metrics pipeline's lag, with the replicas and decisions", async () => {
+    const charts = await rendered;
+    const chart = charts.find((c) => c.file === 'autoscaler-web.svg')!;
+    expect(chart.title).toBe('What hpa/web read, and what it did');
+    const rows = vegaData(chart).get('autoscaler')!;
+    const autoscaled = threeStrategies.strategies.filter((s) => s.autoscalers).map((s) => s.name);
+    expect(autoscaled.length).toBe(2);
+    expect(new Set(rows.map((r) => r.strategy))).toEqual(new Set(autoscaled));
+    const sale = Date.UTC(1970, 0, 1, 6) + SPIKE_T_S * 1000;
+    for (const name of autoscaled) {
+      // When the flash sale saturates the pods, the true CPU passes 100% of request; the HPA reads it PIPELINE_LAG_S later.
+      const first = (key: string) => rows.find((r) => r.strategy === name && r.w === 1 && (r.t as number) >= sale && (r[key] as number) >= 100)!.t as number;
+      expect(first('read') - first('true'), name).toBe(PIPELINE_LAG_S * 1000);
+      // Its decisions, on the replicas panel, with their reasons.
+      const decisions = rows.filter((r) => r.strategy === name && r.decision !== undefined);
+      expect(decisions.length, name).toBeGreaterThan(0);
+      expect(decisions.every((d) => d.panel === 'replicas' && d.controller === 'hpa/web' && typeof d.reason === 'string'), name).toBe(true);
+    }
+    for (const text of ['what the HPA read', 'replicas', 'read by the HPA', 'true value', 'target', 'desired', 'ready', 'cpu (% of request)', 'CPU limit: 200% of request'])
+      expect(chart.svg, text).toContain(`>${text}</text>`);
+  });
+
+  it('gives each strategy its own y scale where one dwarfs another, and says so', async () => {
+    const subtitle = (spec: unknown) => [(spec as { title: { subtitle: string | string[] } }).title.subtitle].flat().join(' ');
+    const shared = buildChartSpecs(threeStrategies).find((c) => c.name === 'pods-nodes')!.spec as unknown as Record<string, unknown>;
+    expect(shared.resolve).toBeUndefined();
+    expect(subtitle(shared)).not.toContain('own y scale');
+    // One strategy ten times bigger: 0–800 pods would flatten the 80-pod ones.
+    const input = buildReportInput({ hours: 2 });
+    const big = input.strategies[0].timeseries;
+    for (const c of ['pods_desired', 'pods_ready', 'pods_pending', 'nodes_ready']) for (const row of big.rows) row[big.columns.indexOf(c)] *= 10;
+    const own = buildChartSpecs(input).find((c) => c.name === 'pods-nodes')!.spec as unknown as Record<string, unknown>;
+    expect(own.resolve).toEqual({ scale: { y: 'independent' } });
+    expect(subtitle(own)).toContain('Each strategy has its own y scale: their peaks differ more than 5×.');
   });
 
   it('draws one arrivals area when all strategies saw the same traffic, one line each when not', async () => {

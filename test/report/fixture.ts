@@ -92,6 +92,12 @@ const PROXY_DB_CONNECTIONS = 100;
 /** Requests per second that keep the database's CPU busy. */
 const DB_RPS = 3000;
 export const SPIKE_T_S = 8 * 3600;
+/** How long after a pod's true CPU the HPA strategies' metrics pipeline shows it (whole intervals of the fixture's). */
+export const PIPELINE_LAG_S = 30;
+/** The HPA strategies' view of their metric, as the simulator records it (see addHpaColumns). */
+export const HPA_COLUMNS = ['hpa_web_metric_value', 'hpa_web_metric_target', 'hpa_web_metric_true', 'hpa_web_metric_scraped_s', 'hpa_web_desired'] as const;
+/** A pod's CPU limit as % of its request: no reading goes above it. */
+const CPU_LIMIT_PCT = 200;
 export const CLOCK_START = '06:00';
 
 /** Deterministic noise in [-1, 1) from an integer (a hash, not a random stream). */
@@ -119,7 +125,10 @@ function strategy(kind: Kind, options: Required<Omit<FixtureOptions, 'drop'>> & 
   const n = Math.round((hours * 3600) / intervalS);
   const podRps = kind.name === 'vertical-xl' ? POD_RPS * 4 : POD_RPS;
   // Only a strategy with a proxy has the proxy's column, as in timeseries.csv.
-  const columns = COLUMNS.filter((c) => !options.drop.includes(c) && (c !== 'proxy_db_connections' || kind.proxy));
+  const columns: string[] = COLUMNS.filter((c) => !options.drop.includes(c) && (c !== 'proxy_db_connections' || kind.proxy));
+  // Only an autoscaled strategy has an HPA's columns.
+  if (kind.target !== undefined) columns.push(...HPA_COLUMNS.filter((c) => !options.drop.includes(c)));
+  const trueCpu: number[] = []; // % of request, by interval, for the lagging reading
   const rows: number[][] = [];
   const decisions: StrategyReport['decisions'] = [];
   const timeline: string[] = [];
@@ -213,7 +222,18 @@ function strategy(kind: Kind, options: Required<Omit<FixtureOptions, 'drop'>> & 
       db_max_connections: MAX_CONNECTIONS,
       proxy_db_connections: Math.min(PROXY_DB_CONNECTIONS, ready * 2),
     };
-    rows.push(columns.map((c) => values[c]));
+    const cpu = Math.min(CPU_LIMIT_PCT, (100 * arrivals) / Math.max(ready * podRps, 1));
+    trueCpu.push(cpu);
+    const lagIntervals = Math.max(1, Math.round(PIPELINE_LAG_S / intervalS));
+    const lagged = trueCpu.length > lagIntervals ? trueCpu[trueCpu.length - 1 - lagIntervals] : NaN;
+    const hpa: Record<(typeof HPA_COLUMNS)[number], number> = {
+      hpa_web_metric_value: lagged,
+      hpa_web_metric_target: (kind.target ?? NaN) * 100,
+      hpa_web_metric_true: cpu,
+      hpa_web_metric_scraped_s: t - lagIntervals * intervalS,
+      hpa_web_desired: desired,
+    };
+    rows.push(columns.map((c) => (c in values ? values[c as Column] : hpa[c as keyof typeof hpa])));
   }
   timeline.push('14:00:00  traffic spike ×5 (flash sale)');
   for (const d of decisions.slice(0, 40)) timeline.push(`${clock(d.t_s)}  ${d.controller} ${d.from} → ${d.to}: ${d.message}`);
@@ -224,6 +244,7 @@ function strategy(kind: Kind, options: Required<Omit<FixtureOptions, 'drop'>> & 
   return {
     name: kind.name,
     timeseries: { columns, rows },
+    ...(kind.target !== undefined ? { autoscalers: [{ service: 'web', metric: 'cpu', unit: '% of request', limit: CPU_LIMIT_PCT, scraper: 'metrics-server' }] } : {}),
     decisions,
     timeline,
     headline: {

@@ -1,5 +1,5 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
-import type { DecisionLog } from '../../metrics/decisions.js';
+import type { DecisionLog, HoldRow } from '../../metrics/decisions.js';
 import {
   computeHpaDecision,
   type HorizontalPodAutoscaler,
@@ -10,6 +10,7 @@ import {
   type HpaMetricsSnapshot,
   type ObjectMetricSample,
   type LabelSelector,
+  type MetricDecisionStatus,
   type Pod as K8sPod,
   type PodResourceMetrics,
 } from '../../policy/hpa/index.js';
@@ -19,6 +20,8 @@ import type { PodCustomMetrics } from './metrics-pipeline.js';
 import type { MetricSource, ScaleTarget } from './scale-target.js';
 
 const QUIET_REASONS = new Set(['DesiredWithinRange', 'ScaleDownStabilized', 'ScaleUpStabilized']);
+/** Upstream's `--horizontal-pod-autoscaler-tolerance` when unset (0). */
+const DEFAULT_TOLERANCE = 0.1;
 
 /** What the pods look like to the metric APIs. */
 export interface HpaMetricSources {
@@ -40,6 +43,11 @@ export class HpaController implements EventHandler {
   private lastReason = '';
   /** Last decision, for the time series. */
   last: HpaDecision | undefined;
+  /** When metrics-server (CPU) and Prometheus (custom metrics) made the newest readings the last sync used [s]; NaN before any. */
+  cpuScrapedAtS = NaN;
+  customScrapedAtS = NaN;
+  /** The quiet syncs since the last logged decision. */
+  private hold: HoldRow | undefined;
   readonly name: string;
 
   constructor(
@@ -88,10 +96,34 @@ export class HpaController implements EventHandler {
     // Steady-state reasons alternate every few syncs; log rescales and changes of state that matter.
     const quiet = (r: string) => QUIET_REASONS.has(r);
     if (decision.rescale || (decision.reason !== this.lastReason && !(quiet(decision.reason) && quiet(this.lastReason)))) {
-      this.log.decide({ t_s: now, controller: this.name, from: current, to: decision.desiredReplicas, reason: decision.reason, message: decision.message });
+      const event = decision.events.map((e) => `${e.reason} ${e.message}`).join(' | ');
+      this.log.decide({ t_s: now, controller: this.name, from: current, to: decision.desiredReplicas, reason: decision.reason, message: decision.message, event });
+      this.hold = undefined;
+    } else {
+      this.held(now, current, decision);
     }
     this.lastReason = decision.reason;
     return decision;
+  }
+
+  /** Counts a sync that changed nothing into the current hold (one per run of such syncs). */
+  private held(now: number, replicas: number, decision: HpaDecision): void {
+    const metric = decision.metrics[0];
+    const read = readMetricValue(metric?.current, metric);
+    const target = readMetricValue(metric?.target, metric);
+    if (!this.hold) {
+      this.hold = { controller: this.name, from_s: now, to_s: now, syncs: 0, replicas, reasons: {}, metricMin: NaN, metricMax: NaN, metricTarget: target };
+      this.log.holds.push(this.hold);
+    }
+    const h = this.hold;
+    h.to_s = now;
+    h.syncs++;
+    const reason = heldBecause(decision.reason, read / target, metric, this.config.tolerance || DEFAULT_TOLERANCE);
+    h.reasons[reason] = (h.reasons[reason] ?? 0) + 1;
+    if (Number.isFinite(read)) {
+      h.metricMin = Number.isNaN(h.metricMin) ? read : Math.min(h.metricMin, read);
+      h.metricMax = Number.isNaN(h.metricMax) ? read : Math.max(h.metricMax, read);
+    }
   }
 
   private describePod(pod: Pod): K8sPod {
@@ -115,8 +147,11 @@ export class HpaController implements EventHandler {
 
   private snapshot(pods: readonly Pod[]): HpaMetricsSnapshot {
     const resource: Record<string, PodResourceMetrics> = {};
+    this.cpuScrapedAtS = NaN;
+    this.customScrapedAtS = NaN;
     for (const pod of pods) {
       const cpu = this.pipeline.cpuSample(pod);
+      if (cpu && !(cpu.scrapedAtS <= this.cpuScrapedAtS)) this.cpuScrapedAtS = cpu.scrapedAtS;
       if (cpu)
         resource[pod.name] = {
           timestamp: cpu.timestampS,
@@ -153,6 +188,7 @@ export class HpaController implements EventHandler {
     const values: Record<string, number> = {};
     for (const pod of pods) {
       const m = this.pipeline.customMetrics(pod);
+      if (m && !(m.scrapedAtS <= this.customScrapedAtS)) this.customScrapedAtS = m.scrapedAtS;
       const value = m === undefined ? NaN : podSignal(m, feed.signal);
       if (Number.isFinite(value)) values[pod.name] = toMilli(value, feed);
     }
@@ -166,6 +202,7 @@ export class HpaController implements EventHandler {
     for (const pod of pods) {
       const m = this.pipeline.customMetrics(pod);
       if (m === undefined) continue;
+      if (!(m.scrapedAtS <= this.customScrapedAtS)) this.customScrapedAtS = m.scrapedAtS;
       if (feed.signal === 'queueWait' && m.started > 0) {
         sum += m.queueWaitMicros;
         count += m.started;
@@ -202,4 +239,34 @@ function podSignal(m: PodCustomMetrics, signal: MetricSignal): number {
 /** Signal → the metric's unit → milli-units, rounded up as `Quantity.MilliValue()` does. */
 function toMilli(value: number, feed: MetricFeed): number {
   return Math.ceil(((value * feed.multiplier) / feed.divisor) * 1000);
+}
+
+/**
+ * Why a sync kept the size, for the timeline: upstream's reason, or for DesiredWithinRange (the
+ * metrics asked for the current size) whether the reading was within tolerance of the target, new
+ * pods not yet ready held the proposal down (upstream counts them as idle on a scale-up), or the
+ * proposal rounded to the current size.
+ */
+function heldBecause(reason: string, ratio: number, metric: MetricDecisionStatus | undefined, tolerance: number): string {
+  if (reason !== 'DesiredWithinRange') return reason;
+  if (Math.abs(ratio - 1) <= tolerance) return 'within tolerance';
+  const counts = metric?.podCounts;
+  if (ratio > 1 && counts && counts.unready + counts.missing > 0) return 'new pods not ready yet count as idle';
+  return 'rounds to the current size';
+}
+
+/** A resource metric (cpu): its values are millicores or % of request; the others are in milli-units. */
+export function isResourceMetric(status: MetricDecisionStatus | undefined): boolean {
+  return status?.type === 'Resource' || status?.type === 'ContainerResource';
+}
+
+/**
+ * A metric value as the time series and the timeline show it: utilization in %, a resource's
+ * average value in its unit (millicores), other metrics in their own unit (not milli-units).
+ */
+export function readMetricValue(v: { averageUtilization?: number; averageValue?: number; value?: number } | undefined, status: MetricDecisionStatus | undefined): number {
+  if (!v) return NaN;
+  if (v.averageUtilization !== undefined) return v.averageUtilization;
+  const x = v.averageValue ?? v.value;
+  return x === undefined ? NaN : isResourceMetric(status) ? x : x / 1000;
 }

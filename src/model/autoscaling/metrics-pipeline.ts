@@ -19,6 +19,8 @@ export interface PodCpuSample {
   timestampS: number;
   windowS: number;
   cpuMillicores: number;
+  /** When metrics-server scraped it [s]: from then on the HPA can read it. */
+  scrapedAtS: number;
 }
 
 /** A pod's application metrics at the last Prometheus scrape, as the adapter serves them. */
@@ -32,6 +34,8 @@ export interface PodCustomMetrics {
   /** Over the rate window: requests completed and their total time from arrival to response [µs]. */
   completed: number;
   latencyMicros: number;
+  /** When Prometheus scraped them [s]. */
+  scrapedAtS: number;
 }
 
 interface PodReadings {
@@ -129,7 +133,7 @@ export class MetricsPipeline implements EventHandler, MetricSource {
     for (const [, r] of this.readings) {
       if (r.scrapedAt >= 0 && r.kubeletAt > r.scrapedAt) {
         const window = r.kubeletAt - r.scrapedAt;
-        r.cpuSample = { timestampS: r.kubeletAt / 1e6, windowS: window / 1e6, cpuMillicores: (r.kubeletCpu - r.scrapedCpu) / window };
+        r.cpuSample = { timestampS: r.kubeletAt / 1e6, windowS: window / 1e6, cpuMillicores: (r.kubeletCpu - r.scrapedCpu) / window, scrapedAtS: this.sim.now / 1e6 };
       }
       if (r.kubeletAt !== r.scrapedAt) {
         r.scrapedAt = r.kubeletAt;
@@ -158,6 +162,7 @@ export class MetricsPipeline implements EventHandler, MetricSource {
         queueWaitMicros: windowDelta(ring, 3),
         completed: windowDelta(ring, 4),
         latencyMicros: windowDelta(ring, 5),
+        scrapedAtS: now / 1e6,
       };
     }
   }

@@ -1,4 +1,8 @@
-import { HpaController } from '../../model/autoscaling/hpa-controller.js';
+import { HpaController, isResourceMetric, readMetricValue } from '../../model/autoscaling/hpa-controller.js';
+import { TIME_SIGNALS } from '../../model/autoscaling/metric-signals.js';
+import type { PodCounts, Service } from '../../model/service/service.js';
+import type { ServiceSpec } from '../schema.js';
+import { increaseOf } from './columns.js';
 import { MetricsPipeline } from '../../model/autoscaling/metrics-pipeline.js';
 import type { Recorder } from '../../metrics/recorder.js';
 import type { HorizontalPodAutoscaler } from '../../policy/hpa/index.js';
@@ -26,21 +30,57 @@ export function buildHpas(ctx: BuildContext): void {
       downscaleStabilizationWindowSeconds: kcm.horizontalPodAutoscalerDownscaleStabilization / 1e6,
     }, ctx.log);
     ctx.start.loops.push(() => pipeline.start(), () => controller.start());
-    addHpaColumns(ctx.recorder, controller, name);
+    addHpaColumns(ctx.recorder, controller, service, spec, name);
   }
 }
 
-/** The HPA's view: its first metric's current value and target as the controller last saw them. */
-function addHpaColumns(recorder: Recorder, controller: HpaController, service: string): void {
+/**
+ * The HPA's view of its first metric — the value it read and its target, as of its last sync,
+ * and when that reading was scraped — beside the true value now, and the replicas it wants.
+ */
+function addHpaColumns(recorder: Recorder, controller: HpaController, service: Service, spec: ServiceSpec, name: string): void {
   const metric = () => controller.last?.metrics[0];
-  const value = (v: { averageUtilization?: number; averageValue?: number; value?: number } | undefined, milli: boolean) => {
-    if (!v) return NaN;
-    if (v.averageUtilization !== undefined) return v.averageUtilization;
-    const x = v.averageValue ?? v.value;
-    return x === undefined ? NaN : milli ? x / 1000 : x;
+  recorder.addColumn({ name: `hpa_${name}_metric_value`, sample: () => readMetricValue(metric()?.current, metric()) });
+  recorder.addColumn({ name: `hpa_${name}_metric_target`, sample: () => readMetricValue(metric()?.target, metric()) });
+  recorder.addColumn({ name: `hpa_${name}_metric_true`, sample: trueMetric(service, spec) });
+  recorder.addColumn({ name: `hpa_${name}_metric_scraped_s`, sample: () => (isResourceMetric(metric()) ? controller.cpuScrapedAtS : controller.customScrapedAtS) });
+  recorder.addColumn({ name: `hpa_${name}_desired`, sample: () => controller.last?.desiredReplicas ?? NaN });
+}
+
+/**
+ * The HPA's first metric measured on the pods directly, without the metrics pipeline, in the
+ * unit of `hpa_<service>_metric_value`: CPU over the interval (utilization: % of the running pods'
+ * requests; average value: millicores per running pod), and the per-pod request rate, requests held
+ * or queue of a Pods metric. NaN for other metrics (Object, External, times). CPU is shared by the
+ * pods that run requests, ready or not, as a pod's usage is what metrics-server reports.
+ */
+function trueMetric(service: Service, spec: ServiceSpec): (intervalMicros: number) => number {
+  const first = (spec.hpa as HorizontalPodAutoscaler).spec.metrics?.[0];
+  const counts: PodCounts = { pending: 0, starting: 0, ready: 0, notReady: 0, terminating: 0 };
+  const ready = () => service.countPods(counts).ready;
+  // The pods that run requests (and use CPU): ready, failing readiness, or finishing theirs.
+  const running = () => {
+    service.countPods(counts);
+    return counts.ready + counts.notReady + counts.terminating;
   };
-  const isMilli = () => metric()?.type !== 'Resource' && metric()?.type !== 'ContainerResource';
-  recorder.addColumn({ name: `hpa_${service}_metric_value`, sample: () => value(metric()?.current, isMilli()) });
-  recorder.addColumn({ name: `hpa_${service}_metric_target`, sample: () => value(metric()?.target, isMilli()) });
-  recorder.addColumn({ name: `hpa_${service}_desired`, sample: () => controller.last?.desiredReplicas ?? NaN });
+  if (first?.type === 'Resource' || first?.type === 'ContainerResource') {
+    const resource = first.type === 'Resource' ? first.resource : first.containerResource;
+    if (resource.name !== 'cpu') return () => NaN;
+    const cpu = increaseOf(() => service.cpuUsageTotal());
+    const request = service.config.template.cpuRequestMillicores;
+    const utilization = resource.target.type === 'Utilization';
+    return (width) => {
+      const used = cpu() / width; // millicores
+      const pods = running();
+      if (pods === 0) return NaN;
+      return utilization ? (100 * used) / (pods * request) : used / pods;
+    };
+  }
+  const feed = first?.type === 'Pods' ? metricFeeds(spec).get(first.pods.metric.name) : undefined;
+  if (!feed || TIME_SIGNALS.has(feed.signal)) return () => NaN;
+  const received = increaseOf(() => service.pods.reduce((sum, pod) => sum + pod.received, 0));
+  const perPod = (x: number) => (x * feed.multiplier) / feed.divisor / ready();
+  if (feed.signal === 'requestsPerSecond') return (width) => perPod(received() / (width / 1e6));
+  if (feed.signal === 'inFlight') return () => perPod(service.outstanding());
+  return () => perPod(service.queueLength());
 }
