@@ -1,29 +1,6 @@
-import { beforeAll, describe, expect, test } from 'vitest';
-import { loadScenarioFile, type LoadedScenario } from '../../src/scenario/load.js';
-import { runStrategy, type StrategyResult } from '../../src/scenario/run.js';
+import { describe, expect, test } from 'vitest';
 import { compareStrategies } from '../../src/report/comparison.js';
-
-/** Runs a shipped scenario's strategies on demand (each once), in this process. */
-function stories(file: string) {
-  let loaded: LoadedScenario;
-  const results = new Map<string, StrategyResult>();
-  beforeAll(async () => {
-    const result = await loadScenarioFile(file);
-    if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    loaded = result.value;
-  });
-  const run = (name: string) => {
-    if (!results.has(name)) results.set(name, runStrategy(name, loaded.strategies.find((s) => s.name === name)!.scenario, loaded.traces));
-    return results.get(name)!;
-  };
-  /** A column's values over the run. */
-  const column = (result: StrategyResult, name: string) => {
-    const c = result.timeseries.columns.indexOf(name);
-    expect(c, `column ${name}`).toBeGreaterThanOrEqual(0);
-    return result.timeseries.rows.map((row) => row[c]);
-  };
-  return { run, column };
-}
+import { stories } from '../helpers/stories.js';
 
 describe('flash-sale-50x.json: connection exhaustion while the HPA scales out', { timeout: 180_000 }, () => {
   const { run, column } = stories('scenarios/flash-sale-50x.json');
