@@ -4,15 +4,13 @@ import { REFUSED_DOWN, REFUSED_FULL } from '../../src/model/database/connection-
 import { Database } from '../../src/model/database/database.js';
 import { ReaderEndpoint, type ReaderRouting } from '../../src/model/database/reader-endpoint.js';
 import { Replication } from '../../src/model/database/replication.js';
-import { Requests } from '../../src/model/requests.js';
 import { runStrategy } from '../../src/scenario/run.js';
 import { scenario } from '../helpers/scenario.js';
 
 /** A primary and `replicas` replicas (max_connections `max` each) behind a reader endpoint, all available. */
 function endpoint(routing: ReaderRouting, replicas: number, max = 100, available = replicas) {
   const sim = new Simulation(3);
-  const requests = new Requests(sim, { arrived() {}, succeeded() {}, failed() {} }, []);
-  const db = (name: string) => new Database({ name, vcpu: 2, maxConnections: max, maxJobs: max }, sim, requests, { stepAt: () => undefined });
+  const db = (name: string) => new Database({ name, vcpu: 2, maxConnections: max, maxJobs: max }, sim, { stepAt: () => undefined });
   const primary = db('primary');
   const reader = new ReaderEndpoint(primary, Array.from({ length: replicas }, (_, i) => db(`r${i + 1}`)), routing, sim.random('reader'));
   const replication = new Replication(sim, constant(0), sim.random('ship'));

@@ -2,9 +2,6 @@ import { describe, expect, test } from 'vitest';
 import { constant, Simulation, type EventHandler } from '../../src/engine/index.js';
 import { Database } from '../../src/model/database/database.js';
 import { Replication } from '../../src/model/database/replication.js';
-import { Requests } from '../../src/model/requests.js';
-
-const noOutcomes = { arrived() {}, succeeded() {}, failed() {} };
 
 /**
  * Writes committed on a primary as a Poisson stream (λ per second), each costing `applyMs` of
@@ -13,8 +10,7 @@ const noOutcomes = { arrived() {}, succeeded() {}, failed() {} };
  */
 function replicate(writesPerS: number, applyMs: number, durationS: number, vcpu = 2) {
   const sim = new Simulation(42);
-  const requests = new Requests(sim, noOutcomes, []);
-  const replica = new Database({ name: 'replica', vcpu, maxConnections: 10, maxJobs: 10 }, sim, requests, { stepAt: () => undefined });
+  const replica = new Database({ name: 'replica', vcpu, maxConnections: 10, maxJobs: 10 }, sim, { stepAt: () => undefined });
   const replication = new Replication(sim, constant(0), sim.random('ship'));
   const stream = replication.attach(replica);
   const committedAt: number[] = [];

@@ -1,6 +1,5 @@
 import type { Simulation } from '../../engine/index.js';
 import { ProcessorSharing, type WorkOwner } from '../resource/processor-sharing.js';
-import type { Requests } from '../requests.js';
 import { REFUSED_DOWN, REFUSED_FULL, type ConnectionTarget } from './connection-pool.js';
 
 /** Told how a query's CPU work on the database ended. */
@@ -55,12 +54,11 @@ export class Database implements WorkOwner, ConnectionTarget {
   constructor(
     readonly config: DatabaseConfig,
     private readonly sim: Simulation,
-    requests: Requests,
     private readonly clientOf: { stepAt(requestId: number): unknown },
   ) {
     this.vcpu = config.vcpu;
     this.maxConnections = config.maxConnections;
-    this.cpu = new ProcessorSharing(sim, this, requests, config.vcpu * 1000, config.maxJobs);
+    this.cpu = new ProcessorSharing(sim, this, config.vcpu * 1000, config.maxJobs);
     this.failing = new Int32Array(config.maxJobs);
     this.vcpuSince = sim.now;
   }

@@ -1,5 +1,4 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
-import type { Requests } from '../requests.js';
 
 /** Remaining work at or below this (µs of one core) counts as done. */
 const FINISHED_MICROS = 1e-3;
@@ -20,7 +19,7 @@ export interface WorkOwner {
  * jobs each runs at half a core.
  *
  * Virtual time: every job in progress gets the same progress, so a job stores its finish on
- * the `virtualWork` scale (in `finish`, a column indexed by request id) and advancing time is
+ * the `virtualWork` scale (in `finish`, next to its id in `active`) and advancing time is
  * O(1), not O(jobs). `speed` scales all progress (a pod's warm-up slowness).
  *
  * One background job that is not a request may share the CPUs too (a read replica's WAL apply
@@ -30,7 +29,9 @@ export class ProcessorSharing implements EventHandler {
   /** CPU consumed since creation, millicore·µs (what cAdvisor's usage counter reports). */
   cpuUsage = 0;
   activeCount = 0;
+  /** Ids of the jobs in progress, by slot; `finish` holds each one's finish on the virtual scale. */
   private readonly active: Int32Array;
+  private readonly finish: Float64Array;
   private virtualWork = 0;
   /** Smallest finish among the jobs in progress; Infinity when none. */
   private earliestFinish = Infinity;
@@ -49,14 +50,13 @@ export class ProcessorSharing implements EventHandler {
   constructor(
     private readonly sim: Simulation,
     private readonly owner: WorkOwner,
-    /** Its `work` column holds each job's finish on the virtual scale (a request is in at most one CPU). */
-    private readonly requests: Requests,
     public capacityMillicores: number,
     /** Most jobs at once (the owner's concurrency). */
     maxJobs: number,
   ) {
     this.lastUpdate = sim.now;
     this.active = new Int32Array(maxJobs);
+    this.finish = new Float64Array(maxJobs);
     this.done = new Int32Array(maxJobs);
     this.event = sim.register(this);
   }
@@ -69,10 +69,10 @@ export class ProcessorSharing implements EventHandler {
   /** Starts `workMicros` of CPU work (µs at one full core) for a request. */
   add(id: number, workMicros: number): void {
     this.advance();
-    const finish = this.requests.work;
-    const at = (finish[id] = this.virtualWork + workMicros);
+    const at = this.virtualWork + workMicros;
     if (at < this.earliestFinish) this.earliestFinish = at;
-    this.active[this.activeCount++] = id;
+    this.active[this.activeCount] = id;
+    this.finish[this.activeCount++] = at;
     if (this.completing) return;
     // Without CPU contention the others' pace is unchanged: the pending completion event
     // stays right unless the newcomer finishes first.
@@ -91,7 +91,7 @@ export class ProcessorSharing implements EventHandler {
     for (let i = 0; i < this.activeCount; i++) {
       if (this.active[i] !== id) continue;
       this.advance();
-      this.active[i] = this.active[--this.activeCount];
+      this.removeSlot(i);
       this.recomputeEarliest();
       if (!this.completing) this.reschedule();
       return true;
@@ -141,22 +141,28 @@ export class ProcessorSharing implements EventHandler {
   handleEvent(): void {
     this.completionHandle = -1;
     this.advance();
-    const finish = this.requests.work;
+    const active = this.active;
+    const finish = this.finish;
+    const progress = this.virtualWork;
     const done = this.done;
     let doneCount = 0;
     let earliest = Infinity;
-    for (let i = 0; i < this.activeCount; ) {
-      const id = this.active[i];
-      const at = finish[id];
+    let n = this.activeCount;
+    for (let i = 0; i < n; ) {
+      const at = finish[i];
       // Finished, up to float rounding of the finish−progress difference (far below 1 µs).
-      if (at - this.virtualWork <= FINISHED_MICROS) {
-        this.active[i] = this.active[--this.activeCount];
-        done[doneCount++] = id;
+      if (at - progress <= FINISHED_MICROS) {
+        done[doneCount++] = active[i];
+        // The last slot's job moves here (and is looked at next).
+        n--;
+        active[i] = active[n];
+        finish[i] = finish[n];
       } else {
         if (at < earliest) earliest = at;
         i++;
       }
     }
+    this.activeCount = n;
     this.earliestFinish = earliest;
     const backgroundDone = this.background === 1 && this.backgroundFinish - this.virtualWork <= FINISHED_MICROS;
     if (backgroundDone) {
@@ -171,10 +177,16 @@ export class ProcessorSharing implements EventHandler {
     this.reschedule();
   }
 
+  /** The last slot's job takes slot `i`. */
+  private removeSlot(i: number): void {
+    const last = --this.activeCount;
+    this.active[i] = this.active[last];
+    this.finish[i] = this.finish[last];
+  }
+
   private recomputeEarliest(): void {
-    const finish = this.requests.work;
     let earliest = Infinity;
-    for (let i = 0; i < this.activeCount; i++) if (finish[this.active[i]] < earliest) earliest = finish[this.active[i]];
+    for (let i = 0; i < this.activeCount; i++) if (this.finish[i] < earliest) earliest = this.finish[i];
     this.earliestFinish = earliest;
   }
 

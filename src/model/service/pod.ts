@@ -88,7 +88,7 @@ export class Pod implements ResourceOwner, WorkOwner, Station, WorkerHost {
       queueCapacity: template.queueCapacity,
       maxWaitMicros: Infinity,
     });
-    this.cpu = new ProcessorSharing(sim, this, requests, template.cpuCapMillicores, template.workers);
+    this.cpu = new ProcessorSharing(sim, this, template.cpuCapMillicores, template.workers);
     this.killScratch = new Int32Array(template.workers);
   }
 

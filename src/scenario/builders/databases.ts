@@ -210,7 +210,7 @@ function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec, bill
   const resizedTo = spec.resize ? resolveClass(spec.resize.to) : undefined;
   const resizedMaxConnections = resizedTo ? (spec.maxConnections ?? rdsMaxConnections(resizedTo.memoryBytes)) : 0;
   const vcpu = serverless ? serverless.minACU * VCPU_PER_ACU : provisioned!.vcpu;
-  const database = new Database({ name, vcpu, maxConnections, maxJobs: Math.max(maxConnections, resizedMaxConnections) }, sim, requests, runner);
+  const database = new Database({ name, vcpu, maxConnections, maxJobs: Math.max(maxConnections, resizedMaxConnections) }, sim, runner);
 
   let proxy: Proxy | undefined;
   let proxyLine: MeterLine | undefined;
@@ -294,7 +294,7 @@ function buildDatabase(ctx: BuildContext, name: string, spec: DatabaseSpec, bill
 
 /** Every replica the run will have (initial and requested later), the reader endpoint and the WAL stream. */
 function buildReplicas(ctx: BuildContext, name: string, spec: DatabaseSpec, primary: Database): BuiltDatabase['reader'] {
-  const { sim, requests, runner, cost, log } = ctx;
+  const { sim, runner, cost, log } = ctx;
   const r = spec.readReplicas!;
   const cls = resolveClass(r.instanceClass ?? (spec.instanceClass as ProvisionedClassSpec));
   const maxConnections = rdsMaxConnections(cls.memoryBytes);
@@ -303,7 +303,7 @@ function buildReplicas(ctx: BuildContext, name: string, spec: DatabaseSpec, prim
   const lines: MeterLine[] = [];
   for (let i = 1; i <= total; i++) {
     // No vCPUs until it exists: ReadReplicas gives them when it becomes available.
-    replicas.push(new Database({ name: `${name}-replica-${i}`, vcpu: 0, maxConnections, maxJobs: maxConnections }, sim, requests, runner));
+    replicas.push(new Database({ name: `${name}-replica-${i}`, vcpu: 0, maxConnections, maxJobs: maxConnections }, sim, runner));
     lines.push(cost.meterLine(`read replica ${name}-replica-${i} (${cls.label})`, cls.price));
   }
   const endpoint = new ReaderEndpoint(primary, replicas, r.routing, sim.random(`reader:${name}`));
