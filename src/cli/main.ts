@@ -25,6 +25,7 @@ import { buildTasks } from '../runner/tasks.js';
 import { defaultJobs, runTasks } from '../runner/pool.js';
 import { asTerminal, createProgress } from './progress.js';
 import { Interrupted, listenForInterrupts, type InterruptListener } from './interrupt.js';
+import { inlineDeeper } from './v8-inlining.js';
 
 /** Exit codes, documented in the README. */
 const EXIT_OK = 0;
@@ -402,4 +403,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
   throw error;
 });
+inlineDeeper();
 process.exitCode = await main(process.argv);

@@ -17,20 +17,69 @@ function check(condition: boolean, message: string): void {
 
 const finite = (x: number) => Number.isFinite(x);
 
+/*
+ * Each kind is a class, not a closure: a call site that sees one kind is monomorphic, so the
+ * compiler inlines `sample` (and the number it returns is not boxed on the way out).
+ */
+
+class Constant implements Distribution {
+  readonly kind = 'constant';
+  constructor(readonly mean: number) {}
+  sample(): number {
+    return this.mean;
+  }
+}
+
 export function constant(value: number): Distribution {
   check(finite(value) && value >= 0, `constant: value must be a finite number ≥ 0, got ${value}`);
-  return { kind: 'constant', mean: value, sample: () => value };
+  return new Constant(value);
+}
+
+class Exponential implements Distribution {
+  readonly kind = 'exponential';
+  constructor(readonly mean: number) {}
+  sample(random: RandomStream): number {
+    return -this.mean * Math.log(1 - random());
+  }
 }
 
 export function exponential(mean: number): Distribution {
   check(finite(mean) && mean > 0, `exponential: mean must be > 0, got ${mean}`);
-  return { kind: 'exponential', mean, sample: (random) => -mean * Math.log(1 - random()) };
+  return new Exponential(mean);
+}
+
+class Uniform implements Distribution {
+  readonly kind = 'uniform';
+  readonly mean: number;
+  private readonly width: number;
+  constructor(private readonly min: number, max: number) {
+    this.mean = (min + max) / 2;
+    this.width = max - min;
+  }
+  sample(random: RandomStream): number {
+    return this.min + this.width * random();
+  }
 }
 
 export function uniform(min: number, max: number): Distribution {
   check(finite(min) && finite(max) && min >= 0 && max >= min, `uniform: need 0 ≤ min ≤ max, got [${min}, ${max}]`);
-  const width = max - min;
-  return { kind: 'uniform', mean: (min + max) / 2, sample: (random) => min + width * random() };
+  return new Uniform(min, max);
+}
+
+class Normal implements Distribution {
+  readonly kind = 'normal';
+  constructor(
+    readonly mean: number,
+    private readonly mu: number,
+    private readonly sd: number,
+  ) {}
+  sample(random: RandomStream): number {
+    // Box–Muller; one of the pair is used so each sample consumes exactly two draws.
+    const u1 = 1 - random();
+    const u2 = random();
+    const x = this.mu + this.sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return x > 0 ? x : 0;
+  }
 }
 
 /** Normal(mean, sd) rectified at 0 (a duration cannot be negative); `mean` is the rectified mean. */
@@ -38,18 +87,21 @@ export function normal(mu: number, sd: number): Distribution {
   check(finite(mu) && finite(sd) && sd >= 0, `normal: need a finite mean and sd ≥ 0, got mean ${mu}, sd ${sd}`);
   check(mu > 0, `normal: mean must be > 0, got ${mu}`);
   const z = sd === 0 ? Infinity : mu / sd;
-  const mean = sd === 0 ? mu : mu * standardNormalCdf(z) + sd * standardNormalPdf(z);
-  return {
-    kind: 'normal',
-    mean,
-    sample: (random) => {
-      // Box–Muller; one of the pair is used so each sample consumes exactly two draws.
-      const u1 = 1 - random();
-      const u2 = random();
-      const x = mu + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-      return x > 0 ? x : 0;
-    },
-  };
+  return new Normal(sd === 0 ? mu : mu * standardNormalCdf(z) + sd * standardNormalPdf(z), mu, sd);
+}
+
+class Lognormal implements Distribution {
+  readonly kind = 'lognormal';
+  constructor(
+    readonly mean: number,
+    private readonly mu: number,
+    private readonly sigma: number,
+  ) {}
+  sample(random: RandomStream): number {
+    const u1 = 1 - random();
+    const u2 = random();
+    return Math.exp(this.mu + this.sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+  }
 }
 
 /** Lognormal given its mean and coefficient of variation (sd / mean), as people measure latency. */
@@ -57,17 +109,20 @@ export function lognormal(mean: number, cv: number): Distribution {
   check(finite(mean) && mean > 0, `lognormal: mean must be > 0, got ${mean}`);
   check(finite(cv) && cv >= 0, `lognormal: cv must be ≥ 0, got ${cv}`);
   const sigma2 = Math.log(1 + cv * cv);
-  const sigma = Math.sqrt(sigma2);
-  const mu = Math.log(mean) - sigma2 / 2;
-  return {
-    kind: 'lognormal',
-    mean,
-    sample: (random) => {
-      const u1 = 1 - random();
-      const u2 = random();
-      return Math.exp(mu + sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
-    },
-  };
+  return new Lognormal(mean, Math.log(mean) - sigma2 / 2, Math.sqrt(sigma2));
+}
+
+class BoundedPareto implements Distribution {
+  readonly kind = 'pareto';
+  constructor(
+    readonly mean: number,
+    private readonly alpha: number,
+    private readonly min: number,
+    private readonly ratio: number,
+  ) {}
+  sample(random: RandomStream): number {
+    return this.min / Math.pow(1 - random() * (1 - this.ratio), 1 / this.alpha);
+  }
 }
 
 /** Bounded Pareto on [min, max] with shape alpha: heavy-tailed work without infinite variance. */
@@ -79,11 +134,19 @@ export function boundedPareto(alpha: number, min: number, max: number): Distribu
     alpha === 1
       ? ((max * min) / (max - min)) * Math.log(max / min)
       : (Math.pow(min, alpha) / (1 - ratio)) * (alpha / (alpha - 1)) * (Math.pow(min, 1 - alpha) - Math.pow(max, 1 - alpha));
-  return {
-    kind: 'pareto',
-    mean,
-    sample: (random) => min / Math.pow(1 - random() * (1 - ratio), 1 / alpha),
-  };
+  return new BoundedPareto(mean, alpha, min, ratio);
+}
+
+class EmpiricalSamples implements Distribution {
+  readonly kind = 'empirical';
+  constructor(
+    readonly mean: number,
+    private readonly values: Float64Array,
+  ) {}
+  sample(random: RandomStream): number {
+    const n = this.values.length;
+    return this.values[Math.min(n - 1, Math.floor(random() * n))];
+  }
 }
 
 /** Resamples observed values with equal probability. */
@@ -91,9 +154,24 @@ export function empiricalSamples(samples: readonly number[]): Distribution {
   check(samples.length > 0, 'empirical: needs at least one sample');
   check(samples.every((x) => finite(x) && x >= 0), 'empirical: samples must be finite numbers ≥ 0');
   const values = Float64Array.from(samples);
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const n = values.length;
-  return { kind: 'empirical', mean, sample: (random) => values[Math.min(n - 1, Math.floor(random() * n))] };
+  return new EmpiricalSamples(values.reduce((a, b) => a + b, 0) / values.length, values);
+}
+
+class EmpiricalHistogram implements Distribution {
+  readonly kind = 'histogram';
+  constructor(
+    readonly mean: number,
+    private readonly upper: Float64Array,
+    private readonly cumulative: Float64Array,
+  ) {}
+  sample(random: RandomStream): number {
+    const u = random();
+    const n = this.upper.length;
+    let i = 0;
+    while (i < n - 1 && this.cumulative[i] <= u) i++;
+    const low = i === 0 ? 0 : this.upper[i - 1];
+    return low + (this.upper[i] - low) * random();
+  }
 }
 
 /**
@@ -117,18 +195,7 @@ export function empiricalHistogram(buckets: readonly { upTo: number; weight: num
   const cumulative = new Float64Array(buckets.length);
   let running = 0;
   buckets.forEach((b, i) => (cumulative[i] = running += b.weight / total));
-  const n = buckets.length;
-  return {
-    kind: 'histogram',
-    mean: weightedMidpoints / total,
-    sample: (random) => {
-      const u = random();
-      let i = 0;
-      while (i < n - 1 && cumulative[i] <= u) i++;
-      const low = i === 0 ? 0 : upper[i - 1];
-      return low + (upper[i] - low) * random();
-    },
-  };
+  return new EmpiricalHistogram(weightedMidpoints / total, upper, cumulative);
 }
 
 export function standardNormalPdf(z: number): number {

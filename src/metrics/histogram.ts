@@ -82,7 +82,7 @@ function bucketByLog(value: number): number {
  * double that `bucketByLog` puts in bucket i or above, found once by stepping through
  * neighbouring doubles, so comparing against the table gives the definition's bucket, bit
  * for bit. The value's exponent and top 8 mantissa bits (a 1/256 octave, narrower than a
- * bucket) index the bucket of that slice's lower end; at most two comparisons finish it.
+ * bucket) index the bucket of that slice's lower end; one comparison finishes it.
  */
 const lowerBound = new Float64Array(BUCKETS + 1);
 /** Values up to 2^MAX_EXPONENT take the table; larger ones (never latencies) the logarithm. */
@@ -118,9 +118,9 @@ export function bucketIndex(value: number): number {
   if (value >= 2 ** MAX_EXPONENT) return bucketByLog(value);
   valueBits[0] = value;
   // Exponent (11 bits) and top 8 mantissa bits, less the exponent bias.
-  let i = bucketOfSlice[((valueWords[HIGH_WORD] >>> 12) & 0x7ffff) - 1023 * SLICES];
-  while (lowerBound[i + 1] <= value) i++;
-  return i >= BUCKETS ? BUCKETS - 1 : i;
+  const i = bucketOfSlice[((valueWords[HIGH_WORD] >>> 12) & 0x7ffff) - 1023 * SLICES];
+  // A slice holds at most one bucket boundary: one comparison, added without a branch (an unpredictable one here).
+  return i + +(lowerBound[i + 1] <= value);
 }
 
 /** The value a bucket reports (before clamping to the histogram's max). */

@@ -158,7 +158,7 @@ export class ProcessorSharing implements EventHandler {
         active[i] = active[n];
         finish[i] = finish[n];
       } else {
-        if (at < earliest) earliest = at;
+        earliest = Math.min(earliest, at); // finishes are positive numbers: the branch-free minimum
         i++;
       }
     }
