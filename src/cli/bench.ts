@@ -207,9 +207,12 @@ function throughModel(input: Omit<ScenarioInput, 'name' | 'duration' | 'seed' | 
   return result.summary.requests / seconds;
 }
 
+/** Traffic of the model rows: one class at the bare loop's rate, with what each row gives it (its CPU, or a key and a path). */
+const oneClass = (what: object) => ({ rate: { constant: MMC_ARRIVALS_PER_S }, classes: { req: { share: 1, timeout: '1h', ...what } } });
+
 /** M/M/c through the service model: one pod of 10 workers on 10 cores, 100 ms exponential CPU, 90/s. */
 const mmcScenario = {
-  traffic: { rate: { constant: MMC_ARRIVALS_PER_S }, classes: { req: { share: 1, cpu: { exponential: { mean: '100ms' } }, timeout: '1h' } } },
+  traffic: oneClass({ cpu: { exponential: { mean: '100ms' } } }),
   services: { web: { replicas: 1, workers: MMC_SERVERS, queueCapacity: 100_000, resources: { requests: { cpu: String(MMC_SERVERS) } } } },
 };
 
@@ -219,16 +222,7 @@ const mmcScenario = {
  * computes again. Pools and the database have room: nothing fails, as in the M/M/c row.
  */
 const pathScenario = {
-  traffic: {
-    rate: { constant: MMC_ARRIVALS_PER_S },
-    classes: {
-      req: {
-        share: 1,
-        timeout: '1h',
-        path: [{ cpu: { exponential: { mean: '20ms' } } }, { db: { query: 'order' } }, { cpu: { exponential: { mean: '20ms' } } }],
-      },
-    },
-  },
+  traffic: oneClass({ path: [{ cpu: { exponential: { mean: '20ms' } } }, { db: { query: 'order' } }, { cpu: { exponential: { mean: '20ms' } } }] }),
   services: {
     web: {
       replicas: 4,
@@ -253,17 +247,10 @@ const pathScenario = {
  */
 const cacheScenario = (keys: number, entries: number) => ({
   ...pathScenario,
-  traffic: {
-    rate: { constant: MMC_ARRIVALS_PER_S },
-    classes: {
-      req: {
-        share: 1,
-        timeout: '1h',
-        key: { popularity: { zipf: { keys, s: 1 } } },
-        path: [{ cpu: { exponential: { mean: '40ms' } } }, { cache: { onMiss: [{ db: { query: 'order' } }] } }],
-      },
-    },
-  },
+  traffic: oneClass({
+    key: { popularity: { zipf: { keys, s: 1 } } },
+    path: [{ cpu: { exponential: { mean: '40ms' } } }, { cache: { onMiss: [{ db: { query: 'order' } }] } }],
+  }),
   caches: { main: { maxEntries: entries, evictionPolicy: 'allkeys-lru' as const } },
 });
 /** The cache row: 100,000 keys, room for 20,000: about one request in five misses. */

@@ -1,5 +1,6 @@
 import type { EventHandler, Simulation } from '../../engine/index.js';
 import type { PathRunner, Step, StepGuard } from '../path/path-runner.js';
+import { StepDone } from '../path/steps.js';
 import type { Requests } from '../requests.js';
 import { HIT, MISS, REFRESH, type Cache } from './cache.js';
 import type { WriteBehind } from './write-behind.js';
@@ -67,7 +68,7 @@ class Answered implements EventHandler {
  * application (cache-aside: one more round trip) or by the cache itself (read-through: the
  * request has its value and goes on at once).
  */
-export class CacheFillStep implements Step, EventHandler {
+export class CacheFillStep implements Step {
   private readonly doneEvent: number;
 
   constructor(
@@ -76,7 +77,7 @@ export class CacheFillStep implements Step, EventHandler {
     private readonly cache: Cache,
     private readonly readThrough: boolean,
   ) {
-    this.doneEvent = sim.register(this);
+    this.doneEvent = sim.register(new StepDone(runner));
   }
 
   begin(id: number): void {
@@ -86,10 +87,6 @@ export class CacheFillStep implements Step, EventHandler {
     if (this.readThrough || cache.answerIn === 0) this.runner.advance(id);
     else this.sim.schedule(cache.answerIn, this.doneEvent, id);
   }
-
-  handleEvent(id: number): void {
-    this.runner.advance(id);
-  }
 }
 
 /**
@@ -97,7 +94,7 @@ export class CacheFillStep implements Step, EventHandler {
  * (write-through) or DEL the key (invalidate); or, write-behind, SET it and leave the database
  * write to the background batch.
  */
-export class CacheWriteStep implements Step, EventHandler {
+export class CacheWriteStep implements Step {
   private readonly doneEvent: number;
 
   constructor(
@@ -107,7 +104,7 @@ export class CacheWriteStep implements Step, EventHandler {
     private readonly invalidate: boolean,
     private readonly behind: WriteBehind | undefined,
   ) {
-    this.doneEvent = sim.register(this);
+    this.doneEvent = sim.register(new StepDone(runner));
   }
 
   begin(id: number): void {
@@ -116,9 +113,5 @@ export class CacheWriteStep implements Step, EventHandler {
     this.behind?.wrote(id);
     if (this.cache.answerIn === 0) this.runner.advance(id);
     else this.sim.schedule(this.cache.answerIn, this.doneEvent, id);
-  }
-
-  handleEvent(id: number): void {
-    this.runner.advance(id);
   }
 }

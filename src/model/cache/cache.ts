@@ -241,7 +241,7 @@ export class Cache implements EventHandler {
     const concurrent = ++this.byKey.loads[e];
     if (concurrent > this.keyLoadsMax) this.keyLoadsMax = concurrent;
     if (!this.config.coalesce) return;
-    const pod = this.requests.pod[id];
+    const pod = this.loadPod[id];
     if (this.byKeyPod.find(key, pod) < 0) this.byKeyPod.loads[this.byKeyPod.add(key, pod)] = 1;
   }
 

@@ -69,7 +69,7 @@ export class ExternalStep implements Step {
 }
 
 /** An event that ends a request's step (its argument is the request id). */
-class StepDone implements EventHandler {
+export class StepDone implements EventHandler {
   constructor(private readonly runner: PathRunner) {}
   handleEvent(id: number): void {
     this.runner.advance(id);

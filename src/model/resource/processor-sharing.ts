@@ -7,7 +7,7 @@ const FINISHED_MICROS = 1e-3;
 export interface WorkOwner {
   workDone(requestId: number): void;
   /** Work multiplier now (≥ 1 slows down: a pod's warm-up); read at every change. */
-  slowdown(now: number): number;
+  slowdown(): number;
   /** The background job's work is done (see `startBackground`). */
   backgroundDone?(): void;
 }
@@ -79,7 +79,7 @@ export class ProcessorSharing implements EventHandler {
     if (
       this.completionHandle >= 0 &&
       (this.activeCount + this.background) * 1000 <= this.capacityMillicores &&
-      this.owner.slowdown(this.sim.now) === 1 &&
+      this.owner.slowdown() === 1 &&
       this.sim.now + Math.ceil(workMicros) >= this.completionAt
     )
       return;
@@ -134,7 +134,7 @@ export class ProcessorSharing implements EventHandler {
     if (elapsed <= 0 || k === 0) return;
     const coresEach = Math.min(1000, this.capacityMillicores / k) / 1000;
     this.cpuUsage += coresEach * 1000 * k * elapsed;
-    this.virtualWork += (coresEach * elapsed) / this.owner.slowdown(now);
+    this.virtualWork += (coresEach * elapsed) / this.owner.slowdown();
   }
 
   /** The next completion is due: every finished job goes to the owner, in order of progress slot. */
@@ -196,7 +196,7 @@ export class ProcessorSharing implements EventHandler {
     const k = this.activeCount + this.background;
     if (k === 0) return;
     const least = Math.min(this.earliestFinish, this.backgroundFinish) - this.virtualWork;
-    const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown(this.sim.now);
+    const perJob = Math.min(1000, this.capacityMillicores / k) / 1000 / this.owner.slowdown();
     const delay = least <= 0 ? 0 : Math.ceil(least / perJob);
     this.completionAt = this.sim.now + delay;
     this.completionHandle = this.sim.schedule(delay, this.event);
