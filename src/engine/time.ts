@@ -35,6 +35,17 @@ export function formatDuration(micros: number): string {
 }
 
 /**
+ * "HH:MM" or "HH:MM:SS" (blanks around it allowed) → seconds after midnight; undefined when it is
+ * not a time of day (hours 0–23, minutes and seconds 0–59). The one parser of clock times.
+ */
+export function clockSeconds(text: string): number | undefined {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(String(text ?? '').trim());
+  if (!m) return undefined;
+  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  return h < 24 && min < 60 && s < 60 ? h * 3600 + min * 60 + s : undefined;
+}
+
+/**
  * The clock time of a simulated second, given the clock time at t = 0 in seconds after midnight:
  * "14:03:10", and "day 2 00:10:00" past the first midnight. For messages a person reads.
  */

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { clockSeconds, formatClock } from '../engine/time.js';
 import { chartTimeMs, eventWindows, strategyColors, type Chart, type ChartOptions } from './charts/charts.js';
 import { TIME_BRUSH_SIGNAL, TIME_ZOOM_SIGNAL } from './charts/interaction.js';
 import type { Estimate, ReportInput, StrategyReport } from './report-input.js';
-import { clockTime } from './timeline.js';
 
 /**
  * report.html: one self-contained offline file. Top to bottom: the verdict and the ranking,
@@ -153,7 +153,8 @@ pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; pa
 /** How to zoom, and a button per traffic event (its minutes, see eventWindows); shown once the script runs. */
 function zoomControls(input: ReportInput, options: ChartOptions): string {
   const how = 'Drag across any time chart to zoom every time chart to that span; double-click one to zoom out again.';
-  if (options.window) return `<p class="note">The time charts show ${esc(clockTime(options.window.fromS, input.scenario.clockStart).slice(0, -3))}–${esc(clockTime(options.window.toS, input.scenario.clockStart).slice(0, -3))} (<code>--window</code>). ${how}</p>`;
+  const startS = clockSeconds(input.scenario.clockStart) ?? 0;
+  if (options.window) return `<p class="note">The time charts show ${esc(formatClock(options.window.fromS, startS).slice(0, -3))}–${esc(formatClock(options.window.toS, startS).slice(0, -3))} (<code>--window</code>). ${how}</p>`;
   const buttons = eventWindows(input).map((e) => `<button type="button" data-zoom="${esc(JSON.stringify([chartTimeMs(input, e.fromS), chartTimeMs(input, e.toS)]))}">${esc(e.clock)} ${esc(e.label)}</button>`);
   const zoom = buttons.length > 0 ? `\n<p class="zoom" id="zoom-controls" hidden>Zoom to: ${buttons.join(' ')} <button type="button" data-zoom="null">the whole run</button></p>` : '';
   return `<p class="note">${how}</p>${zoom}`;

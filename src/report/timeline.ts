@@ -1,19 +1,10 @@
+import { clockSeconds, formatClock } from '../engine/time.js';
 import type { DecisionRow, HoldRow } from '../metrics/decisions.js';
 import { decisionText, holdEvents, pipelineEvents } from './autoscaler-timeline.js';
 import { cacheEvents } from './cache-timeline.js';
 import { dataTierEvents, duration } from './data-tier-timeline.js';
 import type { AutoscalerView } from './report-input.js';
 import { shardEvents } from './shard-timeline.js';
-
-/** "HH:MM:SS" of a simulated second, given the clock time at t = 0 ("HH:MM"). */
-export function clockTime(t_s: number, clockStart: string): string {
-  const [h, m] = clockStart.split(':').map(Number);
-  const total = Math.floor(t_s + h * 3600 + m * 60);
-  const day = Math.floor(total / 86400);
-  const s = total % 86400;
-  const pad = (x: number) => String(x).padStart(2, '0');
-  return `${day > 0 ? `day ${day + 1} ` : ''}${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-}
 
 export interface TimelineInput {
   clockStart: string;
@@ -39,6 +30,8 @@ export interface TimelineInput {
 export function buildTimeline(input: TimelineInput): string[] {
   const events: { t: number; order: number; text: string }[] = [];
   const add = (t: number, order: number, text: string) => events.push({ t, order, text });
+  const startS = clockSeconds(input.clockStart) ?? 0;
+  const clockTime = (t_s: number) => formatClock(t_s, startS);
   for (const a of input.annotations) add(a.t_s, 0, a.label);
 
   const { columns, rows } = input.timeseries;
@@ -74,7 +67,7 @@ export function buildTimeline(input: TimelineInput): string[] {
         worstAt = start;
       }
     } else if (degradedSince >= 0 && !Number.isNaN(p)) {
-      add(start, 2, `p99 recovered below ${input.p99ThresholdMs} ms after ${duration(start - degradedSince)} (worst ${Math.round(worst)} ms at ${clockTime(worstAt, input.clockStart)})`);
+      add(start, 2, `p99 recovered below ${input.p99ThresholdMs} ms after ${duration(start - degradedSince)} (worst ${Math.round(worst)} ms at ${clockTime(worstAt)})`);
       degradedSince = -1;
     }
     if (pending >= 0) {
@@ -114,8 +107,8 @@ export function buildTimeline(input: TimelineInput): string[] {
   for (const e of cacheEvents(columns, rows, rows.map((row) => row[t] - width))) add(e.t, 2, e.text);
   for (const e of pipelineEvents(columns, rows, input.annotations, input.autoscalers ?? [])) add(e.t, 1, e.text);
   for (const d of input.decisions) add(d.t_s, 1, decisionText(d));
-  for (const e of holdEvents(input.holds ?? [], input.autoscalers ?? [], (t) => clockTime(t, input.clockStart))) add(e.t, 1, e.text);
+  for (const e of holdEvents(input.holds ?? [], input.autoscalers ?? [], clockTime)) add(e.t, 1, e.text);
 
   events.sort((a, b) => a.t - b.t || a.order - b.order);
-  return events.map((e) => `${clockTime(e.t, input.clockStart)}  ${e.text}`);
+  return events.map((e) => `${clockTime(e.t)}  ${e.text}`);
 }

@@ -1,18 +1,11 @@
+import { clockSeconds, formatClock } from '../engine/time.js';
 import type { TimeSpan } from './charts/charts.js';
 
 const DAY_S = 86_400;
 
-/** "HH:MM" or "HH:MM:SS" → seconds after midnight; undefined when it is not a clock time. */
-function clockSeconds(text: string): number | undefined {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  if (!m) return undefined;
-  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
-  return h < 24 && min < 60 && s < 60 ? h * 3600 + min * 60 + s : undefined;
-}
-
+/** "HH:MM" of seconds after midnight, wrapped into one day. */
 function clockText(seconds: number): string {
-  const s = ((Math.floor(seconds) % DAY_S) + DAY_S) % DAY_S;
-  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+  return formatClock(((Math.floor(seconds) % DAY_S) + DAY_S) % DAY_S, 0).slice(0, -3);
 }
 
 /**

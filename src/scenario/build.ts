@@ -1,4 +1,5 @@
 import { Simulation } from '../engine/index.js';
+import { clockSeconds } from '../engine/time.js';
 import { DecisionLog } from '../metrics/decisions.js';
 import { Recorder } from '../metrics/recorder.js';
 import { SloTracker } from '../metrics/slo.js';
@@ -20,7 +21,7 @@ import { buildDatabases, type DatabaseView } from './builders/databases.js';
 import { buildKeys } from './builders/keys.js';
 import { buildPaths } from './builders/paths.js';
 import { addServiceColumns, buildServices, serviceStats } from './builders/services.js';
-import { buildTraffic, clockToMicros } from './builders/traffic.js';
+import { buildTraffic } from './builders/traffic.js';
 import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
 
@@ -107,7 +108,7 @@ export function buildModel(scenario: Scenario, traces: LoadedTraces): Model {
 
   const cluster = buildCluster(ctx);
   addCostColumns(ctx);
-  const slo = scenario.slo ? new SloTracker(scenario.slo, scenario.metricsInterval, clockToMicros(scenario.clockStart) / 1e6) : undefined;
+  const slo = scenario.slo ? new SloTracker(scenario.slo, scenario.metricsInterval, clockSeconds(scenario.clockStart)!) : undefined;
   if (slo) recorder.intervalListener = (t, histogram, arrivals, failures) => slo.onInterval(t, histogram, arrivals, failures);
   buildHpas(ctx);
 

@@ -60,9 +60,3 @@ export const cacheSchema = z
   .meta({ id: 'Cache', description: 'A Redis (ElastiCache) server or cluster, or a local in-pod cache, that `cache` steps use.' });
 
 export type CacheSpec = z.output<typeof cacheSchema>;
-
-/** Seconds after midnight of "HH:MM" or "HH:MM:SS". */
-export function clockSeconds(clock: string): number {
-  const [h, m, s] = clock.split(':').map(Number);
-  return h * 3600 + m * 60 + (s ?? 0);
-}

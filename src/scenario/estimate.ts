@@ -1,5 +1,5 @@
 import { buildCurve } from '../model/traffic/rate-curve.js';
-import { clockToMicros } from './builders/traffic.js';
+import { clockSeconds, secondsToMicros } from '../engine/time.js';
 import type { InputIssue } from './issues.js';
 import type { LoadedTraces } from './load.js';
 import type { Scenario } from './schema.js';
@@ -21,7 +21,7 @@ export const WORK_LIMIT_REQUESTS = 1e9;
  */
 export function expectedArrivals(scenario: Scenario, traces: LoadedTraces): number {
   const { rate, trace: spec } = scenario.traffic;
-  if (rate) return buildCurve(rate, clockToMicros(scenario.clockStart)).integral(0, scenario.duration);
+  if (rate) return buildCurve(rate, secondsToMicros(clockSeconds(scenario.clockStart)!)).integral(0, scenario.duration);
   const loaded = spec && traces.get(spec.file);
   if (!spec || !loaded) return 0;
   const { trace } = loaded;

@@ -1,5 +1,6 @@
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
+import { clockSeconds, formatClock } from '../../engine/time.js';
 import type { Estimate, ReportInput, StrategyReport } from '../report-input.js';
 import trafficCapacity from './traffic-capacity.vl.json' with { type: 'json' };
 import latency from './latency.vl.json' with { type: 'json' };
@@ -134,16 +135,16 @@ const MAX_EVENT_ZOOMS = 6;
  */
 export function eventWindows(input: ReportInput): (TimeSpan & { label: string; clock: string })[] {
   const runS = Math.max(0, ...input.strategies.map((s) => lastTime(s)));
-  const startS = clockSeconds(input.scenario.clockStart);
+  const startS = clockSeconds(input.scenario.clockStart) ?? 0;
   return (input.scenario.annotations ?? [])
     .filter((a) => Number.isFinite(a.t_s) && a.t_s < runS)
     .slice(0, MAX_EVENT_ZOOMS)
-    .map((a) => ({ fromS: Math.max(0, a.t_s - EVENT_BEFORE_S), toS: Math.min(runS, a.t_s + EVENT_AFTER_S), label: String(a.label), clock: clock(startS + a.t_s).slice(0, -3) }));
+    .map((a) => ({ fromS: Math.max(0, a.t_s - EVENT_BEFORE_S), toS: Math.min(runS, a.t_s + EVENT_AFTER_S), label: String(a.label), clock: formatClock(a.t_s, startS).slice(0, -3) }));
 }
 
 /** Where second `t_s` of the run sits on the charts' time axis: epoch milliseconds of day 0 at its clock time. */
 export function chartTimeMs(input: ReportInput, t_s: number): number {
-  return Math.round((clockSeconds(input.scenario.clockStart) + t_s) * 1000);
+  return Math.round(((clockSeconds(input.scenario.clockStart) ?? 0) + t_s) * 1000);
 }
 
 function lastTime(s: StrategyReport): number {
@@ -158,7 +159,7 @@ export function buildChartSpecs(input: ReportInput, options: ChartOptions = {}):
   const data = prepare(input, options.window);
   const names = input.strategies.map((s) => s.name);
   const specs: ChartSpec[] = [];
-  const span = options.window ? ` (${clock(data.startS + options.window.fromS).slice(0, -3)}–${clock(data.startS + options.window.toS).slice(0, -3)})` : '';
+  const span = options.window ? ` (${formatClock(options.window.fromS, data.startS).slice(0, -3)}–${formatClock(options.window.toS, data.startS).slice(0, -3)})` : '';
   for (const chart of CHARTS) {
     for (const key of chart.keys?.(data) ?? ['']) {
       const datasets = chart.data(data, key);
@@ -405,7 +406,7 @@ function aggregation(column: string): 'mean' | 'last' | 'max' {
 }
 
 function prepare(input: ReportInput, window?: TimeSpan): ChartData {
-  const startS = clockSeconds(input.scenario.clockStart);
+  const startS = clockSeconds(input.scenario.clockStart) ?? 0;
   const n = Math.max(1, input.strategies.length);
   const maxPoints = Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.floor(POINTS_BUDGET / n)));
   // The whole run keeps full resolution around each traffic event, so that zooming in on one shows every interval.
@@ -590,7 +591,7 @@ function decisionRows(d: ChartData, s: StrategyReport, of: (controller: string) 
     t: Math.round((d.startS + x.t_s) * 1000),
     decision: x.to,
     direction: x.to > x.from ? 'scale up' : x.to < x.from ? 'scale down' : 'no change',
-    time: clock(d.startS + x.t_s),
+    time: formatClock(x.t_s, d.startS),
     controller: String(x.controller),
     change: `${x.from} → ${x.to}`,
     reason: String(x.reason),
@@ -688,7 +689,7 @@ function errorsData(d: ChartData): Datasets {
         const count = values?.[i];
         if (count === null || count === undefined || count <= 0) continue;
         any = true;
-        rows.push({ strategy: s.strategy.name, t: s.start[i], t2: s.end[i], time: clock(s.start[i] / 1000), cause, order, count });
+        rows.push({ strategy: s.strategy.name, t: s.start[i], t2: s.end[i], time: formatClock(s.start[i] / 1000, 0), cause, order, count });
       }
     }
     // Keeps the strategy's row in the chart, and says why it is empty.
@@ -900,21 +901,6 @@ function costLayout(spec: Record<string, unknown>, datasets: Datasets): void {
 }
 
 /* ---------- formatting ---------- */
-
-/** Seconds after midnight of "HH:MM" (or "HH:MM:SS"); 0 when it cannot be read. */
-function clockSeconds(clock: string): number {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(String(clock ?? '').trim());
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0) : 0;
-}
-
-/** "HH:MM:SS" of seconds after midnight of day 0, with "day N" after the first day. */
-function clock(seconds: number): string {
-  const total = Math.floor(seconds);
-  const day = Math.floor(total / 86400);
-  const s = total - day * 86400;
-  const pad = (x: number) => String(x).padStart(2, '0');
-  return `${day > 0 ? `day ${day + 1} ` : ''}${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-}
 
 function fmt(x: number, digits: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

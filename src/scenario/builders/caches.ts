@@ -1,9 +1,10 @@
 import { cacheNodeTypes, ELASTICACHE_RESERVED_MEMORY } from '../../catalog/cache-node-types.js';
 import { GIB_BYTES } from '../../catalog/db-instance-classes.js';
+import { clockSeconds } from '../../engine/time.js';
 import { Cache, type CacheConfig } from '../../model/cache/cache.js';
 import { crc16 } from '../../model/cache/hash-slot.js';
 import { EVICT_LFU, EVICT_LRU, EVICT_NONE, EVICT_RANDOM } from '../../model/cache/key-store.js';
-import { clockSeconds, type CacheSpec } from '../cache-schema.js';
+import type { CacheSpec } from '../cache-schema.js';
 import { increaseOf } from './columns.js';
 import type { BuildContext } from './context.js';
 
@@ -46,7 +47,7 @@ function buildCache(ctx: BuildContext, name: string, spec: CacheSpec): Cache {
   const node = typeof nodeType === 'string' ? { label: nodeType, memoryBytes: cacheNodeTypes[nodeType].memoryGiB * GIB_BYTES, price: cacheNodeTypes[nodeType].priceId } : { label: 'custom', memoryBytes: nodeType.memory, price: nodeType.hourlyPriceUsd };
   const maxmemory = spec.maxmemory ?? (spec.local ? undefined : node.memoryBytes * (1 - ELASTICACHE_RESERVED_MEMORY) * spec.shards);
   const capacityEntries = spec.maxEntries ?? (maxmemory !== undefined && spec.entrySize !== undefined ? Math.max(1, Math.floor(maxmemory / spec.entrySize)) : Infinity);
-  const start = clockSeconds(scenario.clockStart);
+  const start = clockSeconds(scenario.clockStart)!;
   const config: CacheConfig = {
     name,
     local: spec.local,
@@ -61,7 +62,7 @@ function buildCache(ctx: BuildContext, name: string, spec: CacheSpec): Cache {
     earlyRefreshBeta: spec.earlyRefresh?.beta ?? 0,
     // A clock time before the start is the next day's.
     declaredHitRatio: spec.declaredHitRatio ?? NaN,
-    flushAtMicros: spec.flush.map((clock) => ((clockSeconds(clock) - start + DAY_S) % DAY_S) * 1e6),
+    flushAtMicros: spec.flush.map((clock) => ((clockSeconds(clock)! - start + DAY_S) % DAY_S) * 1e6),
   };
   // A key's Redis name is `<space>:<n>` (the class's name for its own space): the CRC of the prefix, per class.
   const classes = Object.entries(scenario.traffic.classes);

@@ -1,3 +1,4 @@
+import { clockSeconds, secondsToMicros } from '../../engine/time.js';
 import { CurveArrivals, ReplayArrivals } from '../../model/traffic/arrivals.js';
 import { buildCurve } from '../../model/traffic/rate-curve.js';
 import { RequestMix } from '../../model/traffic/request-mix.js';
@@ -22,7 +23,7 @@ export function buildTraffic(ctx: BuildContext, paths: BuiltPaths, traces: Loade
   );
   const durationMicros = scenario.duration;
   if (scenario.traffic.rate) {
-    const curve = buildCurve(scenario.traffic.rate, clockToMicros(scenario.clockStart));
+    const curve = buildCurve(scenario.traffic.rate, secondsToMicros(clockSeconds(scenario.clockStart)!));
     const arrivals = new CurveArrivals(sim, curve, sim.random('traffic:arrivals'), mix, paths.entry, durationMicros);
     ctx.start.traffic.push(() => arrivals.start());
     return;
@@ -33,10 +34,4 @@ export function buildTraffic(ctx: BuildContext, paths: BuiltPaths, traces: Loade
   const random = sim.random('traffic:arrivals');
   const arrivals = new ReplayArrivals(sim, () => expand(trace, options, random), passDuration(trace, options), spec.loop, mix, paths.entry, durationMicros);
   ctx.start.traffic.push(() => arrivals.start());
-}
-
-/** "13:30" → µs since midnight. */
-export function clockToMicros(clock: string): number {
-  const [h, m] = clock.split(':').map(Number);
-  return (h * 3600 + m * 60) * 1e6;
 }
